@@ -1,0 +1,123 @@
+package io.resnet4j.io;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.nn.Parameter;
+import io.resnet4j.model.ResNet;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Moves tensors named as in torchvision's state_dict into and out of a {@link ResNet}. Every
+ * mismatch is found before anything is written, so a failed load leaves the network untouched.
+ */
+public final class StateDicts {
+
+    private StateDicts() {}
+
+    /** What differs between a network and a set of tensors. */
+    public record Mismatch(List<String> missing, List<String> unexpected, List<String> shapeConflicts) {
+        public boolean isEmpty() {
+            return missing.isEmpty() && unexpected.isEmpty() && shapeConflicts.isEmpty();
+        }
+
+        @Override
+        public String toString() {
+            StringBuilder sb = new StringBuilder();
+            if (!missing.isEmpty()) {
+                sb.append("missing keys (").append(missing.size()).append("): ").append(abbreviate(missing));
+            }
+            if (!unexpected.isEmpty()) {
+                sb.append(sb.length() > 0 ? "; " : "").append("unexpected keys (").append(unexpected.size())
+                        .append("): ").append(abbreviate(unexpected));
+            }
+            if (!shapeConflicts.isEmpty()) {
+                sb.append(sb.length() > 0 ? "; " : "").append("shape conflicts (").append(shapeConflicts.size())
+                        .append("): ").append(abbreviate(shapeConflicts));
+            }
+            return sb.toString();
+        }
+
+        private static String abbreviate(List<String> items) {
+            return items.size() <= 8 ? String.join(", ", items)
+                    : String.join(", ", items.subList(0, 8)) + ", ... (" + (items.size() - 8) + " more)";
+        }
+    }
+
+    /**
+     * Removes the {@code module.} prefix of weights saved through DataParallel and drops
+     * {@code num_batches_tracked} buffers, which only PyTorch's momentum-free BN mode uses.
+     */
+    public static Map<String, NDArray> normalise(Map<String, NDArray> tensors) {
+        boolean allPrefixed = !tensors.isEmpty() && tensors.keySet().stream().allMatch(k -> k.startsWith("module."));
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, NDArray> e : tensors.entrySet()) {
+            String key = allPrefixed ? e.getKey().substring("module.".length()) : e.getKey();
+            if (!key.endsWith("num_batches_tracked")) {
+                out.put(key, e.getValue());
+            }
+        }
+        return out;
+    }
+
+    /** Compares tensor names and shapes against the network's state_dict. */
+    public static Mismatch compare(ResNet net, Map<String, NDArray> tensors) {
+        Map<String, Parameter> sd = net.stateDict();
+        List<String> missing = new ArrayList<>();
+        List<String> conflicts = new ArrayList<>();
+        for (Map.Entry<String, Parameter> e : sd.entrySet()) {
+            NDArray t = tensors.get(e.getKey());
+            if (t == null) {
+                missing.add(e.getKey());
+            } else if (!t.getShape().equals(e.getValue().getArray().getShape())) {
+                conflicts.add(e.getKey() + " is " + t.getShape() + " in the file but " + e.getValue().getArray().getShape()
+                        + " in " + net.config().spec().name());
+            }
+        }
+        List<String> unexpected = tensors.keySet().stream().filter(k -> !sd.containsKey(k)).toList();
+        return new Mismatch(missing, new ArrayList<>(unexpected), conflicts);
+    }
+
+    /**
+     * Copies the tensors into the (initialised) network, converting to its data type.
+     *
+     * @throws WeightsFormatException listing missing keys, unexpected keys and shape conflicts
+     */
+    public static void load(ResNet net, Map<String, NDArray> tensors) throws WeightsFormatException {
+        Map<String, NDArray> clean = normalise(tensors);
+        Mismatch m = compare(net, clean);
+        if (!m.isEmpty()) {
+            throw new WeightsFormatException("weights do not fit " + net.config().spec().name() + ": " + m);
+        }
+        for (Map.Entry<String, Parameter> e : net.stateDict().entrySet()) {
+            NDArray target = e.getValue().getArray();
+            NDArray source = clean.get(e.getKey());
+            NDArray converted = source.getDataType() == target.getDataType() ? source
+                    : source.toType(target.getDataType(), false);
+            target.set(converted.toDevice(target.getDevice(), false).toByteBuffer());
+        }
+    }
+
+    /**
+     * The network's tensors under torchvision names, with the {@code num_batches_tracked} buffers
+     * torchvision's strict {@code load_state_dict} expects after each BN.
+     */
+    public static Map<String, NDArray> export(ResNet net) {
+        Map<String, NDArray> out = new LinkedHashMap<>();
+        for (Map.Entry<String, Parameter> e : net.stateDict().entrySet()) {
+            out.put(e.getKey(), e.getValue().getArray());
+            if (e.getKey().endsWith(".running_var")) {
+                String bn = e.getKey().substring(0, e.getKey().length() - ".running_var".length());
+                NDArray count = e.getValue().getArray().getManager().create(0L);
+                out.put(bn + ".num_batches_tracked", count);
+            }
+        }
+        return out;
+    }
+
+    static DataType floatType() {
+        return DataType.FLOAT32;
+    }
+}
