@@ -104,13 +104,13 @@ public final class StateDicts {
      * The network's tensors under torchvision names, with the {@code num_batches_tracked} buffers
      * torchvision's strict {@code load_state_dict} expects after each BN.
      */
-    public static Map<String, NDArray> export(ResNet net) {
+    public static Map<String, NDArray> export(ResNet net, ai.djl.ndarray.NDManager scratch) {
         Map<String, NDArray> out = new LinkedHashMap<>();
         for (Map.Entry<String, Parameter> e : net.stateDict().entrySet()) {
             out.put(e.getKey(), e.getValue().getArray());
             if (e.getKey().endsWith(".running_var")) {
                 String bn = e.getKey().substring(0, e.getKey().length() - ".running_var".length());
-                NDArray count = e.getValue().getArray().getManager().create(0L);
+                NDArray count = scratch.create(0L);
                 out.put(bn + ".num_batches_tracked", count);
             }
         }

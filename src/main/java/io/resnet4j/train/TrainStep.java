@@ -41,7 +41,12 @@ public final class TrainStep {
     public Result run(NDArray images, NDArray labels, float learningRate) {
         float lossValue;
         long errors;
-        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+        // Every intermediate array attaches to the manager of its input; a scope closed after the
+        // step frees them all (native memory is not the garbage collector's).
+        try (NDManager scope = images.getManager().newSubManager();
+                GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            images.tempAttach(scope);
+            labels.tempAttach(scope);
             NDArray logits = net.forward(parameterStore, new NDList(images), true).singletonOrThrow();
             NDArray l = loss.evaluate(new NDList(labels), new NDList(logits));
             collector.backward(l);

@@ -1,0 +1,133 @@
+package io.resnet4j.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.ParameterStore;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.resnet4j.model.ResNet;
+import io.resnet4j.model.ResNetConfig;
+import io.resnet4j.model.ResNetFamily;
+import io.resnet4j.train.Sgd;
+import io.resnet4j.train.TrainStep;
+import java.io.PrintWriter;
+import java.util.Arrays;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code resnet4j bench train|infer}: steps on random input of the model's size, timed one by
+ * one after warm-up; the JSON matches ../shared/bench/pytorch_reference.py so compare.sh can
+ * divide the two.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Measure training or inference throughput on random input (compare with PyTorch via ../shared/bench/compare.sh).")
+final class BenchCommand implements Callable<Integer> {
+
+    enum Workload { train, infer }
+
+    @Parameters(index = "0", paramLabel = "WORKLOAD", description = "train (forward, loss, backward, SGD) or infer (forward, BN in eval mode, no gradients).")
+    Workload workload;
+
+    @Option(names = "--model", defaultValue = "resnet20", description = "Model name (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--batch-size", defaultValue = "128", description = "Images per step (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--steps", defaultValue = "20", description = "Timed steps (default: ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+    int warmup;
+
+    @Option(names = "--json", description = "Print one JSON object (images_per_s, median_step_s, ...).")
+    boolean json;
+
+    @Mixin
+    EngineOptions engine;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (batchSize < 1 || steps < 1 || warmup < 0) {
+            throw new UsageException("--batch-size and --steps must be at least 1 and --warmup at least 0");
+        }
+        ResNetConfig config;
+        try {
+            config = ResNetConfig.of(ResNetFamily.get(model));
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        Device device = engine.apply();
+        int size = config.inputSize();
+        double[] times = new double[steps];
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            ResNet net = new ResNet(config).initialize(manager);
+            NDArray x = manager.randomNormal(new Shape(batchSize, 3, size, size));
+            NDArray y = manager.randomInteger(0, config.classes(), new Shape(batchSize), DataType.INT64);
+            if (workload == Workload.train) {
+                try (Sgd sgd = new Sgd(manager, 0.9f, 1e-4f)) {
+                    TrainStep step = new TrainStep(net, sgd, manager);
+                    for (int i = 0; i < warmup + steps; i++) {
+                        long t0 = System.nanoTime();
+                        step.run(x, y, 0.1f);
+                        if (i >= warmup) {
+                            times[i - warmup] = (System.nanoTime() - t0) / 1e9;
+                        }
+                    }
+                }
+            } else {
+                ParameterStore ps = new ParameterStore(manager, false);
+                for (int i = 0; i < warmup + steps; i++) {
+                    long t0 = System.nanoTime();
+                    try (NDManager scope = manager.newSubManager()) {
+                        x.tempAttach(scope);
+                        net.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray();
+                    }
+                    if (i >= warmup) {
+                        times[i - warmup] = (System.nanoTime() - t0) / 1e9;
+                    }
+                }
+            }
+        }
+        double[] sorted = times.clone();
+        Arrays.sort(sorted);
+        double median = sorted[sorted.length / 2];
+        double mean = Arrays.stream(times).average().orElse(0);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper();
+            ObjectNode o = mapper.createObjectNode();
+            o.put("framework", "resnet4j");
+            o.put("version", VersionProvider.version());
+            o.put("workload", workload.name());
+            o.put("model", model);
+            o.put("batch_size", batchSize);
+            o.put("threads", engine.threads());
+            o.put("device", device.toString());
+            o.put("steps", steps);
+            o.put("median_step_s", median);
+            o.put("mean_step_s", mean);
+            o.put("images_per_s", batchSize / median);
+            o.put("rss_mb", ResidentMemory.currentMb());
+            out.println(mapper.writeValueAsString(o));
+        } else {
+            out.printf(Locale.ROOT, "%s %s, batch %d, %d threads on %s: %.1f images/s (median step %.4f s, mean %.4f s over %d steps)%n",
+                    workload, model, batchSize, engine.threads(), device, batchSize / median, median, mean, steps);
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,116 @@
+package io.resnet4j.io;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.resnet4j.model.BlockType;
+import io.resnet4j.model.ResNet;
+import io.resnet4j.model.ResNetConfig;
+import io.resnet4j.model.ResNetFamily;
+import io.resnet4j.model.Shortcut;
+import io.resnet4j.model.StridePlacement;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * resnet4j's checkpoint: safetensors with torchvision tensor names (so PyTorch loads it with a
+ * strict {@code load_state_dict}) and, in {@code __metadata__}, everything needed to rebuild
+ * and use the model: architecture and layout, classes, preprocessing, provenance.
+ */
+public final class Checkpoint {
+
+    public static final String FORMAT = "resnet4j-checkpoint";
+    public static final String FORMAT_VERSION = "1";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private Checkpoint() {}
+
+    /** What a checkpoint says about its model, besides the weights. */
+    public record Info(ResNetConfig config, List<String> classNames, Preprocessing preprocessing, JsonNode provenance) {}
+
+    /** A loaded checkpoint: the initialised network (weights in place) and its info. */
+    public record Loaded(ResNet net, Info info) {}
+
+    /** Writes the network's weights and metadata atomically. */
+    public static void save(Path file, ResNet net, List<String> classNames, Preprocessing preprocessing,
+            ObjectNode provenance) throws IOException {
+        ResNetConfig c = net.config();
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", FORMAT);
+        meta.put("format_version", FORMAT_VERSION);
+        meta.put("model", c.spec().name());
+        meta.put("shortcut", c.shortcutLabel());
+        meta.put("stride_on", c.stridePlacement().label());
+        meta.put("classes", String.valueOf(c.classes()));
+        meta.put("input_size", String.valueOf(c.inputSize()));
+        meta.put("class_names", JSON.valueToTree(classNames == null ? List.of() : classNames).toString());
+        if (preprocessing != null) {
+            meta.put("preprocessing", preprocessing.toJson());
+        }
+        ObjectNode prov = provenance == null ? JSON.createObjectNode() : provenance.deepCopy();
+        if (!prov.has("created")) {
+            prov.put("created", Instant.now().toString());
+        }
+        meta.put("provenance", prov.toString());
+        try (NDManager scratch = NDManager.newBaseManager()) {
+            SafeTensors.write(file, StateDicts.export(net, scratch), meta);
+        }
+    }
+
+    /** Reads the metadata of a resnet4j checkpoint without loading the weights. */
+    public static Info readInfo(Path file) throws IOException {
+        Map<String, String> meta = SafeTensors.readMetadata(file);
+        if (!FORMAT.equals(meta.get("format"))) {
+            throw new WeightsFormatException(file + " has no resnet4j metadata (format '" + meta.get("format")
+                    + "'); it is not a resnet4j checkpoint");
+        }
+        return info(file, meta);
+    }
+
+    private static Info info(Path file, Map<String, String> meta) throws WeightsFormatException {
+        try {
+            ResNetConfig c = ResNetConfig.of(ResNetFamily.get(meta.get("model")));
+            if (!"none".equals(meta.get("shortcut"))) {
+                c = c.withShortcut(Shortcut.parse(meta.get("shortcut")));
+            }
+            if (c.spec().blockType() == BlockType.BOTTLENECK) {
+                c = c.withStridePlacement(StridePlacement.parse(meta.get("stride_on")));
+            }
+            c = c.withClasses(Integer.parseInt(meta.get("classes")));
+            if (meta.containsKey("input_size")) {
+                c = c.withInputSize(Integer.parseInt(meta.get("input_size")));
+            }
+            List<String> names = new ArrayList<>();
+            JSON.readTree(meta.getOrDefault("class_names", "[]")).forEach(n -> names.add(n.asText()));
+            Preprocessing pre = meta.containsKey("preprocessing") ? Preprocessing.fromJson(meta.get("preprocessing")) : null;
+            JsonNode prov = JSON.readTree(meta.getOrDefault("provenance", "{}"));
+            return new Info(c, names, pre, prov);
+        } catch (IllegalArgumentException | NullPointerException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new WeightsFormatException(file + " has unreadable resnet4j metadata: " + e.getMessage());
+        }
+    }
+
+    /** Rebuilds the network described by the checkpoint on the manager's device and loads its weights. */
+    public static Loaded load(Path file, NDManager manager) throws IOException {
+        Info info = readInfo(file);
+        ResNet net = new ResNet(info.config()).initialize(manager);
+        try (NDManager scratch = manager.newSubManager()) {
+            SafeTensors.Contents contents = SafeTensors.read(file, scratch);
+            StateDicts.load(net, contents.tensors());
+        }
+        return new Loaded(net, info);
+    }
+
+    /** Saves extra named tensors (e.g. optimizer state) with string metadata, atomically. */
+    public static void saveTensors(Path file, Map<String, NDArray> tensors, Map<String, String> meta) throws IOException {
+        SafeTensors.write(file, tensors, meta);
+    }
+}

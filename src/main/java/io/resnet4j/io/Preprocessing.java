@@ -1,0 +1,112 @@
+package io.resnet4j.io;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.Base64;
+
+/**
+ * The input transform a model expects, stored in every checkpoint so evaluation and prediction
+ * apply exactly what training applied.
+ *
+ * <p>Two kinds: {@code per-pixel-mean} (the paper's CIFAR protocol: a mean image over the
+ * training split, subtracted from raw 0-255 pixels, then multiplied by {@code scale}) and
+ * {@code mean-std} (torchvision's ImageNet transform: resize the shorter side, centre crop,
+ * scale to [0,1], normalise per channel).
+ *
+ * @param kind "per-pixel-mean" or "mean-std"
+ * @param inputSize side of the network input
+ * @param resize shorter side before cropping (0 for none)
+ * @param crop centre crop side (0 for none)
+ * @param channelMean per-channel mean for mean-std, in [0,1] units (null otherwise)
+ * @param channelStd per-channel std for mean-std (null otherwise)
+ * @param meanImage the 3xHxW mean image in 0-255 units for per-pixel-mean (null otherwise)
+ * @param scale multiplier after mean subtraction for per-pixel-mean
+ */
+public record Preprocessing(
+        String kind, int inputSize, int resize, int crop, float[] channelMean, float[] channelStd,
+        float[] meanImage, float scale) {
+
+    public static final String PER_PIXEL_MEAN = "per-pixel-mean";
+    public static final String MEAN_STD = "mean-std";
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** torchvision's evaluation transform for ImageNet models. */
+    public static Preprocessing imagenet() {
+        return new Preprocessing(MEAN_STD, 224, 256, 224, new float[] {0.485f, 0.456f, 0.406f},
+                new float[] {0.229f, 0.224f, 0.225f}, null, 1f);
+    }
+
+    /** The paper's CIFAR transform: subtract the training split's mean image, then scale. */
+    public static Preprocessing perPixelMean(float[] meanImage, int inputSize, float scale) {
+        return new Preprocessing(PER_PIXEL_MEAN, inputSize, 0, 0, null, null, meanImage, scale);
+    }
+
+    public String toJson() {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("kind", kind);
+        o.put("input_size", inputSize);
+        if (resize > 0) {
+            o.put("resize", resize);
+        }
+        if (crop > 0) {
+            o.put("crop", crop);
+        }
+        if (channelMean != null) {
+            channelMean(o.putArray("mean"), channelMean);
+            channelMean(o.putArray("std"), channelStd);
+        }
+        if (meanImage != null) {
+            ByteBuffer bb = ByteBuffer.allocate(meanImage.length * 4).order(ByteOrder.LITTLE_ENDIAN);
+            for (float f : meanImage) {
+                bb.putFloat(f);
+            }
+            o.put("mean_image_f32le_base64", Base64.getEncoder().encodeToString(bb.array()));
+            o.put("scale", scale);
+        }
+        return o.toString();
+    }
+
+    private static void channelMean(com.fasterxml.jackson.databind.node.ArrayNode a, float[] v) {
+        for (float f : v) {
+            a.add(f);
+        }
+    }
+
+    public static Preprocessing fromJson(String json) {
+        try {
+            JsonNode o = JSON.readTree(json);
+            String kind = o.path("kind").asText();
+            float[] mean = floats(o.get("mean"));
+            float[] std = floats(o.get("std"));
+            float[] image = null;
+            if (o.has("mean_image_f32le_base64")) {
+                ByteBuffer bb = ByteBuffer.wrap(Base64.getDecoder().decode(o.get("mean_image_f32le_base64").asText()))
+                        .order(ByteOrder.LITTLE_ENDIAN);
+                image = new float[bb.remaining() / 4];
+                bb.asFloatBuffer().get(image);
+            }
+            if (!kind.equals(PER_PIXEL_MEAN) && !kind.equals(MEAN_STD)) {
+                throw new IllegalArgumentException("unknown preprocessing kind '" + kind + "'");
+            }
+            return new Preprocessing(kind, o.path("input_size").asInt(), o.path("resize").asInt(0),
+                    o.path("crop").asInt(0), mean, std, image, (float) o.path("scale").asDouble(1));
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalArgumentException("preprocessing metadata is not JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static float[] floats(JsonNode a) {
+        if (a == null || !a.isArray()) {
+            return null;
+        }
+        float[] out = new float[a.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = (float) a.get(i).asDouble();
+        }
+        return out;
+    }
+}
