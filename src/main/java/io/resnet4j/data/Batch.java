@@ -1,0 +1,66 @@
+package io.resnet4j.data;
+
+/**
+ * One mini-batch from a {@link Batcher}: normalised images and their labels as plain arrays.
+ *
+ * <p>Why plain arrays: the data pipeline stays engine-independent and testable; the trainer wraps
+ * {@link #images()} into an NDArray of shape {@code (size, 3, 32, 32)}. {@code images().length} is
+ * always exactly {@code size() * 3072} and {@code labels().length} exactly {@code size()}, so the arrays
+ * can be wrapped whole even for a short last batch.
+ *
+ * <p>The batcher reuses the arrays of a batch once the consumer asks for the next one: a batch is
+ * valid until the next {@link Batcher#next()} or {@link Batcher#close()}. Use {@link #copy()} to keep it.
+ */
+public final class Batch {
+    private final float[] images;
+    private final int[] labels;
+    int epoch;
+    int index;
+
+    Batch(int size) {
+        this.images = new float[size * CifarData.IMAGE_SIZE];
+        this.labels = new int[size];
+    }
+
+    private Batch(float[] images, int[] labels, int epoch, int index) {
+        this.images = images;
+        this.labels = labels;
+        this.epoch = epoch;
+        this.index = index;
+    }
+
+    /** @return normalised images, {@code size() * 3 * 32 * 32} floats, CHW per image */
+    public float[] images() {
+        return images;
+    }
+
+    /** @return labels, one per image */
+    public int[] labels() {
+        return labels;
+    }
+
+    /** @return number of images in this batch (the batch size, or fewer for a kept short last batch) */
+    public int size() {
+        return labels.length;
+    }
+
+    /** @return the epoch this batch belongs to, from 0 */
+    public int epoch() {
+        return epoch;
+    }
+
+    /** @return the index of this batch within its epoch, from 0 */
+    public int index() {
+        return index;
+    }
+
+    /** @return an independent copy that stays valid after the batcher moves on */
+    public Batch copy() {
+        return new Batch(images.clone(), labels.clone(), epoch, index);
+    }
+
+    @Override
+    public String toString() {
+        return "Batch[epoch " + epoch + ", index " + index + ", " + size() + " images]";
+    }
+}
