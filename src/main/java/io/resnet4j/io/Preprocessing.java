@@ -9,25 +9,28 @@ import java.util.Base64;
 
 /**
  * The input transform a model expects, stored in every checkpoint so evaluation and prediction
- * apply exactly what training applied.
+ * apply exactly what training applied. In both kinds a pixel p (0-255) of channel c at (y, x)
+ * becomes {@code (p / 255 - mean[c, y, x]) / std[c]}:
  *
- * <p>Two kinds: {@code per-pixel-mean} (the paper's CIFAR protocol: a mean image over the
- * training split, subtracted from raw 0-255 pixels, then multiplied by {@code scale}) and
- * {@code mean-std} (torchvision's ImageNet transform: resize the shorter side, centre crop,
- * scale to [0,1], normalise per channel).
+ * <ul>
+ *   <li>{@code per-pixel-mean}: the paper's CIFAR protocol, a mean image over the training split
+ *       ({@code meanImage}, 3xHxW in [0,1] units) and a common scale (std 64/255, as the PyTorch
+ *       yardstick divides by 64 in 0-255 units);
+ *   <li>{@code mean-std}: torchvision's ImageNet transform, resize the shorter side, centre crop,
+ *       per-channel mean and std.
+ * </ul>
  *
  * @param kind "per-pixel-mean" or "mean-std"
  * @param inputSize side of the network input
  * @param resize shorter side before cropping (0 for none)
  * @param crop centre crop side (0 for none)
- * @param channelMean per-channel mean for mean-std, in [0,1] units (null otherwise)
- * @param channelStd per-channel std for mean-std (null otherwise)
- * @param meanImage the 3xHxW mean image in 0-255 units for per-pixel-mean (null otherwise)
- * @param scale multiplier after mean subtraction for per-pixel-mean
+ * @param channelMean per-channel mean for mean-std, in [0,1] units (null for per-pixel-mean)
+ * @param channelStd per-channel std (both kinds)
+ * @param meanImage the 3xHxW mean image in [0,1] units for per-pixel-mean (null otherwise)
  */
 public record Preprocessing(
         String kind, int inputSize, int resize, int crop, float[] channelMean, float[] channelStd,
-        float[] meanImage, float scale) {
+        float[] meanImage) {
 
     public static final String PER_PIXEL_MEAN = "per-pixel-mean";
     public static final String MEAN_STD = "mean-std";
@@ -37,12 +40,12 @@ public record Preprocessing(
     /** torchvision's evaluation transform for ImageNet models. */
     public static Preprocessing imagenet() {
         return new Preprocessing(MEAN_STD, 224, 256, 224, new float[] {0.485f, 0.456f, 0.406f},
-                new float[] {0.229f, 0.224f, 0.225f}, null, 1f);
+                new float[] {0.229f, 0.224f, 0.225f}, null);
     }
 
-    /** The paper's CIFAR transform: subtract the training split's mean image, then scale. */
-    public static Preprocessing perPixelMean(float[] meanImage, int inputSize, float scale) {
-        return new Preprocessing(PER_PIXEL_MEAN, inputSize, 0, 0, null, null, meanImage, scale);
+    /** The paper's CIFAR transform: subtract the training split's mean image, divide by std. */
+    public static Preprocessing perPixelMean(float[] meanImage, float[] channelStd, int inputSize) {
+        return new Preprocessing(PER_PIXEL_MEAN, inputSize, 0, 0, null, channelStd, meanImage);
     }
 
     public String toJson() {
@@ -56,8 +59,10 @@ public record Preprocessing(
             o.put("crop", crop);
         }
         if (channelMean != null) {
-            channelMean(o.putArray("mean"), channelMean);
-            channelMean(o.putArray("std"), channelStd);
+            floats(o.putArray("mean"), channelMean);
+        }
+        if (channelStd != null) {
+            floats(o.putArray("std"), channelStd);
         }
         if (meanImage != null) {
             ByteBuffer bb = ByteBuffer.allocate(meanImage.length * 4).order(ByteOrder.LITTLE_ENDIAN);
@@ -65,12 +70,11 @@ public record Preprocessing(
                 bb.putFloat(f);
             }
             o.put("mean_image_f32le_base64", Base64.getEncoder().encodeToString(bb.array()));
-            o.put("scale", scale);
         }
         return o.toString();
     }
 
-    private static void channelMean(com.fasterxml.jackson.databind.node.ArrayNode a, float[] v) {
+    private static void floats(com.fasterxml.jackson.databind.node.ArrayNode a, float[] v) {
         for (float f : v) {
             a.add(f);
         }
@@ -80,8 +84,6 @@ public record Preprocessing(
         try {
             JsonNode o = JSON.readTree(json);
             String kind = o.path("kind").asText();
-            float[] mean = floats(o.get("mean"));
-            float[] std = floats(o.get("std"));
             float[] image = null;
             if (o.has("mean_image_f32le_base64")) {
                 ByteBuffer bb = ByteBuffer.wrap(Base64.getDecoder().decode(o.get("mean_image_f32le_base64").asText()))
@@ -93,7 +95,7 @@ public record Preprocessing(
                 throw new IllegalArgumentException("unknown preprocessing kind '" + kind + "'");
             }
             return new Preprocessing(kind, o.path("input_size").asInt(), o.path("resize").asInt(0),
-                    o.path("crop").asInt(0), mean, std, image, (float) o.path("scale").asDouble(1));
+                    o.path("crop").asInt(0), floats(o.get("mean")), floats(o.get("std")), image);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("preprocessing metadata is not JSON: " + e.getOriginalMessage());
         }
