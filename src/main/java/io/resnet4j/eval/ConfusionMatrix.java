@@ -298,10 +298,12 @@ public final class ConfusionMatrix {
                 .setHeatMapValueDecimalPattern("0.#")
                 .setMin(0)
                 .setMax(100)
+                // XChart has one value colour for all cells, so the scale stops at a medium blue on
+                // which black digits stay legible (a navy end made the diagonal unreadable).
                 .setRangeColors(new Color[] {
-                    new Color(0xf7fbff), new Color(0x9ecae1), new Color(0x3182bd), new Color(0x08306b)
+                    new Color(0xf7fbff), new Color(0xc6dbef), new Color(0x6baed6), new Color(0x4292c6)
                 })
-                .setValueFontColor(Color.DARK_GRAY)
+                .setValueFontColor(Color.BLACK)
                 .setValueFont(new Font(Font.SANS_SERIF, Font.PLAIN, k <= 10 ? 12 : 9))
                 .setLegendPosition(Styler.LegendPosition.OutsideE);
         chart.getStyler().setChartBackgroundColor(Color.WHITE).setAntiAlias(true);

@@ -109,6 +109,11 @@ class TrainingCurvesTest {
         try (Stream<Path> files = Files.list(dir)) {
             assertThat(files.map(p -> p.getFileName().toString())).containsExactly("fig6.png");
         }
+        // Not left owner-only like the temporary file it was written through.
+        if (Files.getFileStore(png).supportsFileAttributeView("posix")) {
+            assertThat(Files.getPosixFilePermissions(png))
+                    .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ);
+        }
         // Overwriting an existing figure works (the rename replaces it).
         TrainingCurves.writePng(png, "CIFAR-10", runs.subList(0, 1), 300, 200);
         assertThat(ImageIO.read(png.toFile()).getWidth()).isEqualTo(300);
