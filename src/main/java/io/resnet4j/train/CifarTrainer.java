@@ -146,7 +146,6 @@ public final class CifarTrainer {
             Normalization norm = Normalization.paper(meanImage);
             Preprocessing preprocessing = Preprocessing.perPixelMean(meanImage, norm.std(), config.model().inputSize());
             TrainStep step = new TrainStep(net, sgd, manager);
-            listeners.forEach(l -> l.onStart(config, 0, perEpoch));
             final long startIteration = iteration;
             listeners.forEach(l -> l.onStart(config, startIteration, perEpoch));
 
@@ -207,6 +206,7 @@ public final class CifarTrainer {
                     boolean evalNow = val != null && (iteration % config.evalEvery() == 0 || completed);
                     boolean stopNow = stopRequested || iteration >= stopAtIteration;
                     if (iteration % config.logEvery() == 0 || evalNow || completed || stopNow) {
+                        // Throughput of training alone: the window closes before the validation pass.
                         double seconds = (System.nanoTime() - windowStart) / 1e9;
                         lastTrainError = (double) sumErrors / sumImages;
                         double valError = Double.NaN;

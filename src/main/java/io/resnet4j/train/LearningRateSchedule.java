@@ -53,6 +53,10 @@ public record LearningRateSchedule(
         return lr;
     }
 
+    public LearningRateSchedule withMilestones(List<Long> m) {
+        return new LearningRateSchedule(baseRate, m, factor, warmupRate, warmupUntilErrorBelow, warmupMaxIterations);
+    }
+
     public boolean hasWarmup() {
         return warmupRate > 0;
     }

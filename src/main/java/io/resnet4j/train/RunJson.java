@@ -1,0 +1,119 @@
+package io.resnet4j.train;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.resnet4j.data.CifarData;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+
+/**
+ * run.json, the run's provenance (in the manner of Tribuo): model and every hyperparameter,
+ * seed, data set and counts, library and JDK versions, git commit, timings and final metrics.
+ * Written when the run starts ("running") and rewritten when it ends, so a folder always says
+ * what it holds; {@code --resume} reads the configuration back from it.
+ */
+public final class RunJson implements TrainingListener {
+
+    public static final String FILE = "run.json";
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final Path file;
+    private final ObjectNode root;
+    private final Instant started = Instant.now();
+
+    public RunJson(Path runDir, TrainConfig config, String dataPath, CifarData train, CifarData val) {
+        this.file = runDir.resolve(FILE);
+        root = JSON.createObjectNode();
+        root.put("model", config.model().spec().name());
+        root.set("config", config.toJson());
+        root.put("seed", config.seed());
+        ObjectNode data = root.putObject("dataset");
+        data.put("path", dataPath);
+        data.put("train_split", train.split().toString());
+        data.put("train_images", train.size());
+        if (val != null) {
+            data.put("val_split", val.split().toString());
+            data.put("val_images", val.size());
+        }
+        data.put("classes", train.numClasses());
+        var names = data.putArray("class_names");
+        train.classNames().forEach(names::add);
+        root.set("environment", RunInfo.collect().toJson());
+        root.put("status", "running");
+    }
+
+    /** Reads a run folder's run.json. */
+    public static JsonNode read(Path runDir) throws IOException {
+        Path f = runDir.resolve(FILE);
+        if (!Files.exists(f)) {
+            throw new IOException(runDir + " is not a resnet4j run folder: it has no " + FILE);
+        }
+        return JSON.readTree(f.toFile());
+    }
+
+    @Override
+    public void onStart(TrainConfig config, long startIteration, int batchesPerEpoch) {
+        root.put("batches_per_epoch", batchesPerEpoch);
+        ObjectNode timings = root.with("timings");
+        if (!timings.has("started")) {
+            timings.put("started", started.toString());
+        }
+        if (startIteration > 0) {
+            root.withArray("resumed_at").add(startIteration);
+        }
+        write();
+    }
+
+    /** Keeps the history of an earlier run.json (start time, resumptions) when a run is resumed. */
+    public RunJson mergePrevious(JsonNode previous) {
+        if (previous != null && previous.has("timings")) {
+            root.set("timings", previous.get("timings").deepCopy());
+            root.with("timings").remove("ended");
+        }
+        if (previous != null && previous.has("resumed_at")) {
+            root.set("resumed_at", previous.get("resumed_at").deepCopy());
+        }
+        return this;
+    }
+
+    @Override
+    public void onEnd(CifarTrainer.Outcome o) {
+        root.put("status", o.completed() ? "completed" : "interrupted");
+        ObjectNode timings = root.with("timings");
+        timings.put("ended", Instant.now().toString());
+        timings.put("seconds_this_session", o.seconds());
+        timings.put("images_per_s", o.imagesPerSecond());
+        ObjectNode fin = root.putObject("final");
+        fin.put("iteration", o.iteration());
+        putNumber(fin, "train_error", o.lastTrainError());
+        putNumber(fin, "val_error", o.lastValError());
+        if (o.lastCheckpoint() != null) {
+            fin.put("checkpoint", file.getParent().relativize(o.lastCheckpoint()).toString());
+        }
+        write();
+    }
+
+    private static void putNumber(ObjectNode o, String key, double v) {
+        if (Double.isNaN(v)) {
+            o.putNull(key);
+        } else {
+            o.put(key, v);
+        }
+    }
+
+    private void write() {
+        try {
+            Path tmp = file.resolveSibling(FILE + ".tmp");
+            JSON.writeValue(tmp.toFile(), root);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + file, e);
+        }
+    }
+}
