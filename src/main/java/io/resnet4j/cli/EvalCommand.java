@@ -1,0 +1,110 @@
+package io.resnet4j.cli;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.resnet4j.data.Cifar10;
+import io.resnet4j.data.CifarData;
+import io.resnet4j.data.Normalization;
+import io.resnet4j.data.Split;
+import io.resnet4j.eval.Evaluator;
+import io.resnet4j.io.Checkpoint;
+import io.resnet4j.io.Preprocessing;
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code resnet4j eval}: the paper's CIFAR test protocol (single original view) on a checkpoint. */
+@Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
+        description = "Evaluate a checkpoint on a CIFAR-10 split: top-1 and top-5 error, per-class accuracy, confusion matrix.")
+final class EvalCommand implements Callable<Integer> {
+
+    @Option(names = "--weights", required = true, paramLabel = "CKPT", description = "resnet4j checkpoint (.safetensors), e.g. RUN_DIR/model.safetensors.")
+    Path weights;
+
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "CIFAR-10 binary folder or cifar-10-binary.tar.gz.")
+    Path data;
+
+    @Option(names = "--split", defaultValue = "test", description = "test, val5k, train45k or train (default: ${DEFAULT-VALUE}).")
+    String split;
+
+    @Option(names = "--batch-size", defaultValue = "500", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--json", description = "Print a JSON object (top1_error, top5_error, images, per_class_accuracy, confusion).")
+    boolean json;
+
+    @Option(names = "--plot", paramLabel = "PNG", description = "Also draw the confusion matrix to this PNG file.")
+    Path plot;
+
+    @Mixin
+    EngineOptions engine;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Split s;
+        try {
+            s = Split.parse(split);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (!Files.exists(weights)) {
+            throw new UsageException("no checkpoint at " + weights + " (a run folder keeps it as model.safetensors)");
+        }
+        if (batchSize < 1) {
+            throw new UsageException("--batch-size must be at least 1");
+        }
+        Checkpoint.Info info = Checkpoint.readInfo(weights);
+        Preprocessing pre = info.preprocessing();
+        if (pre == null || info.config().inputSize() != 32) {
+            throw new UsageException(weights + " is not a CIFAR checkpoint (input " + info.config().inputSize()
+                    + "); CIFAR evaluation needs a 32x32 model trained with 'resnet4j train'");
+        }
+        Normalization norm = Preprocessing.PER_PIXEL_MEAN.equals(pre.kind())
+                ? Normalization.of(pre.meanImage(), pre.channelStd())
+                : Normalization.perChannel(pre.channelMean(), pre.channelStd());
+        CifarData dataset = Cifar10.load(data, s);
+        Device device = engine.apply();
+        Evaluator.Result r;
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            Checkpoint.Loaded loaded = Checkpoint.load(weights, manager);
+            r = Evaluator.evaluate(loaded.net(), dataset, norm, batchSize, manager);
+        }
+        if (plot != null) {
+            r.confusion().writePng(plot);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectNode o = mapper.createObjectNode();
+            o.put("model", info.config().spec().name());
+            o.put("weights", weights.toString());
+            o.put("split", s.toString());
+            o.put("images", r.images());
+            o.put("top1_error", r.top1Error());
+            o.put("top5_error", r.top5Error());
+            o.setAll(r.confusion().toJson());
+            out.println(mapper.writeValueAsString(o));
+        } else {
+            out.printf(Locale.ROOT, "%s on %s (%,d images): top-1 error %.2f%%, top-5 error %.2f%%%n%n",
+                    info.config().spec().name(), s, r.images(), 100 * r.top1Error(), 100 * r.top5Error());
+            out.println(r.confusion().toText());
+            if (plot != null) {
+                out.println("confusion matrix drawn to " + plot);
+            }
+        }
+        out.flush();
+        return 0;
+    }
+}

@@ -1,0 +1,53 @@
+package io.resnet4j.train;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.resnet4j.model.ResNetConfig;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LearningRateScheduleTest {
+
+    @Test
+    void paperRecipeForResNet20() {
+        TrainConfig c = TrainConfig.paper(ResNetConfig.of("resnet20"), 351);
+        LearningRateSchedule s = c.schedule();
+        assertThat(c.iterations()).isEqualTo(64_000);
+        assertThat(c.batchSize()).isEqualTo(128);
+        assertThat(c.momentum()).isEqualTo(0.9f);
+        assertThat(c.weightDecay()).isEqualTo(1e-4f);
+        assertThat(s.rate(0, true)).isEqualTo(0.1f);
+        assertThat(s.rate(31_999, true)).isEqualTo(0.1f);
+        assertThat(s.rate(32_000, true)).isCloseTo(0.01f, org.assertj.core.data.Offset.offset(1e-7f));
+        assertThat(s.rate(48_000, true)).isCloseTo(0.001f, org.assertj.core.data.Offset.offset(1e-8f));
+        assertThat(s.hasWarmup()).isFalse();
+        assertThat(s.rate(0, false)).isEqualTo(0.1f); // no warm-up below 110 layers
+    }
+
+    @Test
+    void resNet110WarmsUpAtOneHundredthUntilTrained() {
+        LearningRateSchedule s = TrainConfig.paper(ResNetConfig.of("resnet110"), 351).schedule();
+        assertThat(s.hasWarmup()).isTrue();
+        assertThat(s.rate(10, false)).isEqualTo(0.01f);
+        assertThat(s.rate(10, true)).isEqualTo(0.1f);
+        assertThat(s.rate(5_000, false)).isEqualTo(0.1f); // the safety net ends a warm-up that never converges
+        assertThat(TrainConfig.paper(ResNetConfig.of("resnet1202"), 351).schedule().hasWarmup()).isTrue();
+    }
+
+    @Test
+    void epochsCompressTheScheduleProportionally() {
+        TrainConfig c = TrainConfig.epochs(ResNetConfig.of("resnet20"), 30, 351);
+        assertThat(c.iterations()).isEqualTo(10_530);
+        assertThat(c.schedule().milestones()).containsExactly(5_265L, 7_897L);
+        assertThat(c.evalEvery()).isEqualTo(351);
+    }
+
+    @Test
+    void rejectsNonsense() {
+        assertThatThrownBy(() -> new LearningRateSchedule(0.1f, List.of(10L, 5L), 0.1f, 0, 0.8, 0))
+                .hasMessageContaining("increase");
+        assertThatThrownBy(() -> new LearningRateSchedule(-1f, List.of(), 0.1f, 0, 0.8, 0))
+                .hasMessageContaining("positive");
+    }
+}
