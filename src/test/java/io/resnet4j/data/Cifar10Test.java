@@ -189,6 +189,18 @@ class Cifar10Test {
     }
 
     @Test
+    void truncatedArchiveIsReportedWithItsName() throws IOException {
+        Path archive = tmp.resolve("cifar-10-binary.tar.gz");
+        TestData.writeTarGz(archive, Cifar10.ARCHIVE_FOLDER, Map.of("data_batch_1.bin", TestData.records(0, 50)));
+        byte[] all = Files.readAllBytes(archive);
+        Files.write(archive, Arrays.copyOf(all, all.length / 2));
+        assertThatThrownBy(() -> Cifar10.load(archive, Split.TRAIN))
+                .isInstanceOf(DatasetException.class)
+                .hasMessageContaining(archive.toString())
+                .hasMessageContaining("re-download cifar-10-binary.tar.gz");
+    }
+
+    @Test
     void splitSizesAndVal5kIsTheLast5000Records() throws IOException {
         // 12,000 records across three files, so the validation tail spans a file boundary.
         Files.write(tmp.resolve("data_batch_1.bin"), TestData.records(0, 4000));

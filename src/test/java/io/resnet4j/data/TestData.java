@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Map;
 import java.util.zip.GZIPOutputStream;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
@@ -63,9 +62,5 @@ final class TestData {
             }
         }
         return new CifarData(px, lab, Cifar10.DEFAULT_CLASS_NAMES, "test", Split.TRAIN);
-    }
-
-    static List<String> names() {
-        return Cifar10.DEFAULT_CLASS_NAMES;
     }
 }
