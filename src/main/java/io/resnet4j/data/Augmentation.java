@@ -51,17 +51,26 @@ public final class Augmentation {
         return dx | dy << 4 | (flip ? 1 << 8 : 0);
     }
 
-    /** @param code a packed augmentation @return its column offset 0..8 */
+    /**
+     * @param code a packed augmentation
+     * @return its column offset 0..8
+     */
     public static int dx(int code) {
         return code & 0xF;
     }
 
-    /** @param code a packed augmentation @return its row offset 0..8 */
+    /**
+     * @param code a packed augmentation
+     * @return its row offset 0..8
+     */
     public static int dy(int code) {
         return code >> 4 & 0xF;
     }
 
-    /** @param code a packed augmentation @return whether it mirrors left-right */
+    /**
+     * @param code a packed augmentation
+     * @return whether it mirrors left-right
+     */
     public static boolean flip(int code) {
         return (code & 1 << 8) != 0;
     }

@@ -321,7 +321,10 @@ public final class Batcher implements Iterator<Batch>, AutoCloseable {
             this.norm = Objects.requireNonNull(norm, "norm");
         }
 
-        /** @param v images per batch (the paper: 128) @return this */
+        /**
+         * @param v images per batch (the paper: 128)
+         * @return this
+         */
         public Builder batchSize(int v) {
             if (v <= 0) {
                 throw new IllegalArgumentException("batch size must be positive: " + v);
@@ -330,25 +333,37 @@ public final class Batcher implements Iterator<Batch>, AutoCloseable {
             return this;
         }
 
-        /** @param v seed of the shuffles and augmentations @return this */
+        /**
+         * @param v seed of the shuffles and augmentations
+         * @return this
+         */
         public Builder seed(long v) {
             seed = v;
             return this;
         }
 
-        /** @param v whether each epoch visits the images in a fresh random order @return this */
+        /**
+         * @param v whether each epoch visits the images in a fresh random order
+         * @return this
+         */
         public Builder shuffle(boolean v) {
             shuffle = v;
             return this;
         }
 
-        /** @param v whether to pad, crop and flip at random (training) or use the plain image @return this */
+        /**
+         * @param v whether to pad, crop and flip at random (training) or use the plain image
+         * @return this
+         */
         public Builder augment(boolean v) {
             augment = v;
             return this;
         }
 
-        /** @param v whether to drop a short last batch @return this */
+        /**
+         * @param v whether to drop a short last batch
+         * @return this
+         */
         public Builder dropLast(boolean v) {
             dropLast = v;
             return this;
@@ -371,13 +386,19 @@ public final class Batcher implements Iterator<Batch>, AutoCloseable {
             return this;
         }
 
-        /** @param v the epoch after the last one produced (exclusive); default: the start epoch only @return this */
+        /**
+         * @param v the epoch after the last one produced (exclusive); default: the start epoch only
+         * @return this
+         */
         public Builder endEpoch(int v) {
             endEpoch = v;
             return this;
         }
 
-        /** @param v background threads; 0 prepares each batch on the consumer's thread @return this */
+        /**
+         * @param v background threads; 0 prepares each batch on the consumer's thread
+         * @return this
+         */
         public Builder workers(int v) {
             if (v < 0) {
                 throw new IllegalArgumentException("workers must be >= 0: " + v);
@@ -386,7 +407,10 @@ public final class Batcher implements Iterator<Batch>, AutoCloseable {
             return this;
         }
 
-        /** @param v batches prepared ahead of the consumer (at least 1) @return this */
+        /**
+         * @param v batches prepared ahead of the consumer (at least 1)
+         * @return this
+         */
         public Builder prefetch(int v) {
             if (v < 1) {
                 throw new IllegalArgumentException("prefetch must be >= 1: " + v);

@@ -197,9 +197,6 @@ public final class Cifar10 {
         } catch (DatasetException e) {
             throw e;
         } catch (IOException e) {
-            if (e.getCause() instanceof DatasetException de) {
-                throw de;
-            }
             throw new DatasetException(sourceName + " is not a readable tar.gz archive (" + e.getMessage() + "): "
                     + REDOWNLOAD, e);
         }

@@ -51,12 +51,19 @@ public final class Normalization {
         this.lut = new float[CifarData.CHANNELS * 256];
         this.meanScaled = new float[CifarData.IMAGE_SIZE];
         for (int c = 0; c < CifarData.CHANNELS; c++) {
-            // Computed in double and rounded once, so (v - m)/s is as close as float allows.
+            // The divisor in 0..255 units. A std stored as a float (64f/255f) is not exactly 64/255, so a
+            // divisor within 1e-4 of a whole number is snapped to it: the reference divides by exactly 64,
+            // and raw() must return exactly the pixel values.
+            double d = 255.0 * std[c];
+            if (Math.abs(d - Math.rint(d)) < 1e-4) {
+                d = Math.rint(d);
+            }
+            // Computed in double and rounded once, so each term is as close as float allows.
             for (int v = 0; v < 256; v++) {
-                lut[c * 256 + v] = (float) (v / 255.0 / std[c]);
+                lut[c * 256 + v] = (float) (v / d);
             }
             for (int k = c * CifarData.PLANE; k < (c + 1) * CifarData.PLANE; k++) {
-                meanScaled[k] = (float) ((double) mean[k] / std[c]);
+                meanScaled[k] = (float) (mean[k] * 255.0 / d);
             }
         }
     }
