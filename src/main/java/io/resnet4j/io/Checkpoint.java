@@ -5,12 +5,8 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.resnet4j.model.BlockType;
 import io.resnet4j.model.ResNet;
 import io.resnet4j.model.ResNetConfig;
-import io.resnet4j.model.ResNetFamily;
-import io.resnet4j.model.Shortcut;
-import io.resnet4j.model.StridePlacement;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -46,11 +42,8 @@ public final class Checkpoint {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("format", FORMAT);
         meta.put("format_version", FORMAT_VERSION);
-        meta.put("model", c.spec().name());
-        meta.put("shortcut", c.shortcutLabel());
-        meta.put("stride_on", c.stridePlacement().label());
-        meta.put("classes", String.valueOf(c.classes()));
-        meta.put("input_size", String.valueOf(c.inputSize()));
+        ModelConfigJson.toJson(c).fields().forEachRemaining(
+                f -> meta.put(f.getKey(), f.getValue().isValueNode() ? f.getValue().asText() : f.getValue().toString()));
         meta.put("class_names", JSON.valueToTree(classNames == null ? List.of() : classNames).toString());
         if (preprocessing != null) {
             meta.put("preprocessing", preprocessing.toJson());
@@ -77,17 +70,7 @@ public final class Checkpoint {
 
     private static Info info(Path file, Map<String, String> meta) throws WeightsFormatException {
         try {
-            ResNetConfig c = ResNetConfig.of(ResNetFamily.get(meta.get("model")));
-            if (!"none".equals(meta.get("shortcut"))) {
-                c = c.withShortcut(Shortcut.parse(meta.get("shortcut")));
-            }
-            if (c.spec().blockType() == BlockType.BOTTLENECK) {
-                c = c.withStridePlacement(StridePlacement.parse(meta.get("stride_on")));
-            }
-            c = c.withClasses(Integer.parseInt(meta.get("classes")));
-            if (meta.containsKey("input_size")) {
-                c = c.withInputSize(Integer.parseInt(meta.get("input_size")));
-            }
+            ResNetConfig c = ModelConfigJson.fromJson(JSON.valueToTree(meta));
             List<String> names = new ArrayList<>();
             JSON.readTree(meta.getOrDefault("class_names", "[]")).forEach(n -> names.add(n.asText()));
             Preprocessing pre = meta.containsKey("preprocessing") ? Preprocessing.fromJson(meta.get("preprocessing")) : null;

@@ -91,7 +91,10 @@ public final class Sgd implements AutoCloseable {
         buffers.values().forEach(NDArray::close);
         buffers.clear();
         for (Map.Entry<String, NDArray> e : saved.entrySet()) {
-            NDArray copy = e.getValue().toDevice(stateManager.getDevice(), true);
+            // duplicate() is a real clone: arrays read from a file may alias a buffer that is freed
+            // with their manager, and toDevice() to the same device would return that alias.
+            NDArray onDevice = e.getValue().toDevice(stateManager.getDevice(), false);
+            NDArray copy = onDevice.duplicate();
             copy.attach(stateManager);
             buffers.put(e.getKey(), copy);
         }

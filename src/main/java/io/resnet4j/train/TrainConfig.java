@@ -1,13 +1,8 @@
 package io.resnet4j.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.resnet4j.model.BlockType;
 import io.resnet4j.model.ResNetConfig;
-import io.resnet4j.model.ResNetFamily;
-import io.resnet4j.model.Shortcut;
-import io.resnet4j.model.StridePlacement;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -92,13 +87,7 @@ public record TrainConfig(
     }
 
     public ObjectNode toJson() {
-        ObjectNode o = new ObjectMapper().createObjectNode();
-        o.put("model", model.spec().name());
-        o.put("shortcut", model.shortcutLabel());
-        o.put("stride_on", model.stridePlacement().label());
-        o.put("classes", model.classes());
-        o.put("input_size", model.inputSize());
-        o.put("zero_init_last_bn", model.zeroInitLastGamma());
+        ObjectNode o = io.resnet4j.io.ModelConfigJson.toJson(model);
         o.put("batch_size", batchSize);
         o.put("momentum", momentum);
         o.put("weight_decay", weightDecay);
@@ -120,15 +109,7 @@ public record TrainConfig(
     }
 
     public static TrainConfig fromJson(JsonNode o) {
-        ResNetConfig m = ResNetConfig.of(ResNetFamily.get(o.get("model").asText()));
-        if (!"none".equals(o.get("shortcut").asText())) {
-            m = m.withShortcut(Shortcut.parse(o.get("shortcut").asText()));
-        }
-        if (m.spec().blockType() == BlockType.BOTTLENECK) {
-            m = m.withStridePlacement(StridePlacement.parse(o.get("stride_on").asText()));
-        }
-        m = m.withClasses(o.get("classes").asInt()).withInputSize(o.get("input_size").asInt())
-                .withZeroInitLastGamma(o.path("zero_init_last_bn").asBoolean(false));
+        ResNetConfig m = io.resnet4j.io.ModelConfigJson.fromJson(o);
         List<Long> milestones = new ArrayList<>();
         o.get("milestones").forEach(n -> milestones.add(n.asLong()));
         LearningRateSchedule s = new LearningRateSchedule((float) o.get("learning_rate").asDouble(), milestones,
