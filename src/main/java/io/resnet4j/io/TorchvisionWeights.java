@@ -185,6 +185,10 @@ public final class TorchvisionWeights {
 
     private static String describe(IOException e) {
         String msg = e.getMessage();
+        if (e.getClass() == IOException.class && msg != null) {
+            return msg; // our own, e.g. "HTTP 404"
+        }
+        // ConnectException, UnknownHostException, HttpTimeoutException: the type is the useful part.
         return e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
     }
 
