@@ -192,7 +192,11 @@ public final class TorchPickle {
         long count = 1;
         long maxIndex = t.offset();
         for (int d = 0; d < t.shape().length; d++) {
-            count *= t.shape()[d];
+            if (t.shape()[d] < 0 || t.stride()[d] < 0) {
+                throw new WeightsFormatException(file + ": tensor '" + name + "' has size " + Arrays.toString(t.shape())
+                        + " and stride " + Arrays.toString(t.stride()) + " (negative; corrupt file)");
+            }
+            count = Math.multiplyExact(count, t.shape()[d]);
             if (t.shape()[d] > 0) {
                 maxIndex += (t.shape()[d] - 1) * t.stride()[d];
             }
@@ -200,6 +204,11 @@ public final class TorchPickle {
         if (count > 0 && (t.offset() < 0 || (maxIndex + 1) * es > storage.length)) {
             throw new WeightsFormatException(file + ": tensor '" + name + "' " + Arrays.toString(t.shape())
                     + " reaches element " + maxIndex + " of a storage of " + storage.length / es + " (corrupt file)");
+        }
+        if (count * es > Integer.MAX_VALUE - 8) {
+            // A stride-0 view can claim any size over a tiny storage; no ResNet tensor comes near 2 GB.
+            throw new WeightsFormatException(file + ": tensor '" + name + "' " + Arrays.toString(t.shape())
+                    + " would need " + count * es + " bytes; resnet4j reads tensors up to 2 GB");
         }
         ByteBuffer out = ByteBuffer.allocateDirect((int) (count * es)).order(ByteOrder.nativeOrder());
         boolean swap = order != ByteOrder.nativeOrder() && es > 1;

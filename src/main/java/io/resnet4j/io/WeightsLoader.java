@@ -183,7 +183,11 @@ public final class WeightsLoader {
         return isSafeTensors(file) ? SafeTensors.read(file, manager).tensors() : TorchPickle.readStateDict(file, manager);
     }
 
-    /** A torch.save zip starts with "PK", a legacy pickle with 0x80; safetensors with a little-endian header length. */
+    /**
+     * Safetensors starts with a little-endian header length (any first byte, 0x80 and 'P' included)
+     * followed by the JSON header's '{'; a torch.save zip starts with "PK\3\4", a legacy pickle with
+     * 0x80 0x02 and a long. So: a plausible length and a '{' after it.
+     */
     static boolean isSafeTensors(Path file) throws IOException {
         byte[] head = new byte[9];
         try (InputStream in = Files.newInputStream(file)) {
@@ -191,6 +195,7 @@ public final class WeightsLoader {
                 return false;
             }
         }
-        return (head[0] != 'P' || head[1] != 'K') && (head[0] & 0xff) != 0x80 && head[8] == '{';
+        long len = java.nio.ByteBuffer.wrap(head, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        return head[8] == '{' && len > 1 && len <= Files.size(file) - 8;
     }
 }
