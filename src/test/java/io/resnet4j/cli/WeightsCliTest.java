@@ -181,4 +181,19 @@ class WeightsCliTest {
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("torchvision:resnet50.V2");
     }
+
+    @Test
+    void largeFoldersShowProgressOnStderrAndGrayscaleRgbaDecode() throws Exception {
+        Path many = Files.createDirectories(dir.resolve("many"));
+        for (int i = 0; i < ImageBatches.PROGRESS_THRESHOLD; i++) {
+            int type = i % 3 == 0 ? BufferedImage.TYPE_BYTE_GRAY : i % 3 == 1 ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB;
+            BufferedImage img = new BufferedImage(40 + i, 36, type);
+            img.setRGB(i % 40, 3, 0xff00ff00);
+            ImageIO.write(img, "png", many.resolve(String.format("img%03d.png", i)).toFile());
+        }
+        Result r = run("predict", "--weights", pth.toString(), "--json", "--top", "1", many.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(new ObjectMapper().readTree(r.out()).size()).isEqualTo(ImageBatches.PROGRESS_THRESHOLD);
+        assertThat(r.err()).contains("] 50/50 images").contains("\r[");
+    }
 }
