@@ -181,6 +181,11 @@ public final class ResNet extends AbstractBlock {
         if (x.getShape().dimension() != 4 || x.getShape().get(1) != 3) {
             throw new IllegalArgumentException("expected input of shape (N, 3, H, W), got " + x.getShape());
         }
+        NDArray h = forwardUnits(ps, stem(ps, x, training), training);
+        return new NDList(apply(fc, ps, pool(ps, h, training), training));
+    }
+
+    private NDArray stem(ParameterStore ps, NDArray x, boolean training) {
         NDArray h = apply(stemConv, ps, x, training);
         if (stemNorm != null) {
             h = apply(stemNorm, ps, h, training).getNDArrayInternal().relu();
@@ -188,12 +193,39 @@ public final class ResNet extends AbstractBlock {
         if (config.spec().stem().maxPool()) {
             h = Pool.maxPool2d(h, new Shape(3, 3), new Shape(2, 2), new Shape(1, 1), false);
         }
-        h = forwardUnits(ps, h, training);
+        return h;
+    }
+
+    /** Final BN-ReLU of pre-activation nets, then global average pooling to (N, featureChannels). */
+    private NDArray pool(ParameterStore ps, NDArray h, boolean training) {
         if (finalNorm != null) {
             h = apply(finalNorm, ps, h, training).getNDArrayInternal().relu();
         }
-        h = Pool.globalAvgPool2d(h).reshape(h.getShape().get(0), plan.featureChannels());
-        return new NDList(apply(fc, ps, h, training));
+        return Pool.globalAvgPool2d(h).reshape(h.getShape().get(0), plan.featureChannels());
+    }
+
+    /**
+     * The output of a stage (0-based: stage 0 is the paper's conv2_x, torchvision's layer1), computing
+     * only the units up to it; for pre-activation nets this is before the final BN-ReLU.
+     */
+    public NDArray stageOutput(ParameterStore ps, NDArray x, int stage, boolean training) {
+        if (stage < 0 || stage >= config.spec().stages()) {
+            throw new IllegalArgumentException("stage " + stage + " does not exist: " + config.spec().name()
+                    + " has stages 0 to " + (config.spec().stages() - 1));
+        }
+        NDArray h = stem(ps, x, training);
+        for (ResidualUnit unit : units) {
+            if (unit.plan().stage() > stage) {
+                break;
+            }
+            h = apply(unit, ps, h, training);
+        }
+        return h;
+    }
+
+    /** The pooled penultimate features (N, featureChannels), the classifier's input. */
+    public NDArray pooledFeatures(ParameterStore ps, NDArray x, boolean training) {
+        return pool(ps, forwardUnits(ps, stem(ps, x, training), training), training);
     }
 
     private NDArray forwardUnits(ParameterStore ps, NDArray h, boolean training) {

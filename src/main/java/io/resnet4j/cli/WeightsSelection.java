@@ -1,0 +1,41 @@
+package io.resnet4j.cli;
+
+import ai.djl.ndarray.NDManager;
+import io.resnet4j.io.WeightsLoader;
+import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Where the weights come from and the overrides for files without resnet4j metadata. */
+public final class WeightsSelection {
+
+    @Option(names = "--weights", required = true, paramLabel = "W",
+            description = "A resnet4j checkpoint, a .pth/.pt or .safetensors state_dict (torchvision, timm), or torchvision:NAME[.V1|.V2].")
+    String weights;
+
+    @Option(names = "--model", paramLabel = "M",
+            description = "Model name for files without resnet4j metadata (default: inferred from the tensor names and shapes).")
+    String model;
+
+    @Option(names = "--stride-on", paramLabel = "1x1|3x3",
+            description = "Bottleneck stride placement of files without resnet4j metadata (default: 3x3, as torchvision and timm).")
+    String strideOn;
+
+    @Option(names = "--cache-dir", paramLabel = "DIR",
+            description = "Cache for torchvision downloads (default: $RESNET4J_CACHE or ~/.cache/resnet4j/weights).")
+    Path cacheDir;
+
+    WeightsLoader.Loaded load(NDManager manager) throws IOException {
+        return load(weights, model, strideOn, cacheDir, manager);
+    }
+
+    /** Loads weights; a bad name or option is a usage error (exit 2), a bad file a failure (exit 1). */
+    static WeightsLoader.Loaded load(String weights, String model, String strideOn, Path cacheDir, NDManager manager)
+            throws IOException {
+        try {
+            return WeightsLoader.load(weights, new WeightsLoader.Options(model, strideOn, cacheDir), manager);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+}

@@ -1,0 +1,82 @@
+package io.resnet4j.image;
+
+import io.resnet4j.io.Preprocessing;
+
+/**
+ * torchvision's evaluation transform on PIL images, in Java: {@code Resize(resize)} (shorter side,
+ * bilinear with antialiasing, as PIL computes it), {@code CenterCrop(crop)}, {@code ToTensor()} and
+ * {@code Normalize(mean, std)}; or the paper's per-pixel-mean transform for CIFAR checkpoints.
+ *
+ * @param resize shorter side after resizing; 0 keeps the image's size
+ * @param crop side of the centre crop; 0 for none (the image must then already be square at the input size)
+ * @param preprocessing the normalisation (mean-std or per-pixel-mean)
+ */
+public record ImageTransform(int resize, int crop, Preprocessing preprocessing) {
+
+    /** The checkpoint's transform, with {@code --resize}/{@code --crop} overrides where given (null = keep). */
+    public static ImageTransform of(Preprocessing p, Integer resizeOverride, Integer cropOverride) {
+        int resize = resizeOverride != null ? resizeOverride : p.resize();
+        int crop = cropOverride != null ? cropOverride : p.crop() > 0 ? p.crop() : p.inputSize();
+        if (resize < 0 || crop < 1) {
+            throw new IllegalArgumentException("--resize must be at least 0 (0: no resize) and --crop at least 1, got "
+                    + resize + " and " + crop);
+        }
+        return new ImageTransform(resize, crop, p);
+    }
+
+    /** The network input for one image: CHW floats of side {@link #crop}. */
+    public float[] apply(RgbImage image) {
+        RgbImage img = resize > 0 ? Resampler.resizeShorter(image, resize) : image;
+        img = centerCrop(img, crop);
+        return normalise(img);
+    }
+
+    /** torchvision's CenterCrop: zero padding where the image is smaller, offsets rounded half to even as Python's round(). */
+    public static RgbImage centerCrop(RgbImage img, int size) {
+        if (img.width() == size && img.height() == size) {
+            return img;
+        }
+        int padLeft = img.width() < size ? (size - img.width()) / 2 : 0;
+        int padTop = img.height() < size ? (size - img.height()) / 2 : 0;
+        int left = img.width() < size ? -padLeft : (int) Math.rint((img.width() - size) / 2.0);
+        int top = img.height() < size ? -padTop : (int) Math.rint((img.height() - size) / 2.0);
+        byte[] out = new byte[size * size * 3];
+        for (int y = 0; y < size; y++) {
+            int sy = y + top;
+            if (sy < 0 || sy >= img.height()) {
+                continue;
+            }
+            for (int x = 0; x < size; x++) {
+                int sx = x + left;
+                if (sx >= 0 && sx < img.width()) {
+                    System.arraycopy(img.rgb(), (sy * img.width() + sx) * 3, out, (y * size + x) * 3, 3);
+                }
+            }
+        }
+        return new RgbImage(size, size, out);
+    }
+
+    /** ToTensor (x / 255 in float32) then Normalize, or the per-pixel mean transform, to CHW. */
+    public float[] normalise(RgbImage img) {
+        int w = img.width();
+        int h = img.height();
+        int plane = w * h;
+        float[] out = new float[3 * plane];
+        Preprocessing p = preprocessing;
+        boolean perPixel = Preprocessing.PER_PIXEL_MEAN.equals(p.kind());
+        if (perPixel && (p.meanImage() == null || p.meanImage().length != out.length)) {
+            throw new IllegalArgumentException("the checkpoint's mean image has " + (p.meanImage() == null ? 0
+                    : p.meanImage().length) + " values but the input is 3x" + h + "x" + w + "; use --crop "
+                    + p.inputSize());
+        }
+        for (int c = 0; c < 3; c++) {
+            for (int i = 0; i < plane; i++) {
+                int v = img.rgb()[i * 3 + c] & 0xff;
+                int o = c * plane + i;
+                out[o] = perPixel ? (v - p.meanImage()[o]) * p.scale()
+                        : ((float) v / 255f - p.channelMean()[c]) / p.channelStd()[c];
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,201 @@
+package io.resnet4j.io;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import io.resnet4j.image.ImageNetClasses;
+import io.resnet4j.model.BlockType;
+import io.resnet4j.model.ResNet;
+import io.resnet4j.model.ResNetConfig;
+import io.resnet4j.model.ResNetFamily;
+import io.resnet4j.model.Stem;
+import io.resnet4j.model.StridePlacement;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The one way weights enter resnet4j: a resnet4j checkpoint, a foreign {@code .pth}/{@code .pt}
+ * (torch.save zip) or {@code .safetensors} state_dict, or a {@code torchvision:NAME} reference,
+ * becomes an initialised {@link ResNet} with its weights, class names and preprocessing.
+ *
+ * <p>resnet4j checkpoints rebuild exactly from their metadata. Other files are taken to come from
+ * torchvision/timm: the architecture is inferred from tensor names and shapes unless a model is
+ * given, and bottlenecks stride on the 3x3 unless a placement is given. Every mismatch is reported
+ * before any weight is copied.
+ */
+public final class WeightsLoader {
+
+    private WeightsLoader() {}
+
+    /**
+     * Overrides; null fields mean "infer".
+     *
+     * @param model a model name of {@link ResNetFamily}
+     * @param strideOn "1x1" or "3x3" for bottleneck models
+     * @param cacheDir folder for torchvision downloads
+     */
+    public record Options(String model, String strideOn, Path cacheDir) {
+        public static Options defaults() {
+            return new Options(null, null, null);
+        }
+    }
+
+    /**
+     * A network ready to run.
+     *
+     * @param classNames one name per class (ImageNet names for foreign 1000-class models, else "class N")
+     * @param preprocessing the checkpoint's, or torchvision's eval transform for ImageNet-stem models
+     * @param resnet4jCheckpoint whether the file carried resnet4j metadata
+     */
+    public record Loaded(ResNet net, List<String> classNames, Preprocessing preprocessing, String source,
+            boolean resnet4jCheckpoint) {}
+
+    public static Loaded load(String weights, Options options, NDManager manager) throws IOException {
+        Options o = options == null ? Options.defaults() : options;
+        int torchvisionResize = 0;
+        Path file;
+        StridePlacement defaultPlacement = StridePlacement.MIDDLE_3X3; // torchvision / timm "v1.5"
+        if (TorchvisionWeights.isReference(weights)) {
+            TorchvisionWeights.Entry entry = TorchvisionWeights.parse(weights);
+            file = TorchvisionWeights.resolve(weights, TorchvisionWeights.cacheDir(o.cacheDir()));
+            torchvisionResize = entry.resize();
+            defaultPlacement = TorchvisionWeights.stridePlacement();
+        } else {
+            file = Path.of(weights);
+            if (!Files.isRegularFile(file)) {
+                throw new NoSuchFileException(weights + " (expected a .pth, .pt or .safetensors file, or one of "
+                        + TorchvisionWeights.known() + ")");
+            }
+        }
+        boolean safetensors = isSafeTensors(file);
+        if (safetensors && Checkpoint.FORMAT.equals(SafeTensors.readMetadata(file).get("format"))) {
+            return loadCheckpoint(file, o, manager);
+        }
+        Map<String, NDArray> tensors;
+        try (NDManager scratch = manager.newSubManager()) {
+            tensors = StateDicts.normalise(safetensors ? SafeTensors.read(file, scratch).tensors()
+                    : TorchPickle.readStateDict(file, scratch));
+            ResNetConfig config = foreignConfig(file, tensors, o, defaultPlacement);
+            ResNet net = new ResNet(config).initialize(manager);
+            StateDicts.load(net, tensors);
+            Preprocessing pre = defaultPreprocessing(config, torchvisionResize);
+            return new Loaded(net, defaultClassNames(config.classes()), pre, weights, false);
+        }
+    }
+
+    /** The configuration for a file without resnet4j metadata. */
+    static ResNetConfig foreignConfig(Path file, Map<String, NDArray> tensors, Options o, StridePlacement placement)
+            throws WeightsFormatException {
+        StridePlacement p = placement;
+        if (o.strideOn() != null) {
+            p = parse(() -> StridePlacement.parse(o.strideOn()));
+        }
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        tensors.forEach((k, v) -> shapes.put(k, v.getShape()));
+        if (o.model() == null) {
+            return ArchitectureInference.infer(shapes, file.toString(), p);
+        }
+        StridePlacement placementFinal = p;
+        return parse(() -> {
+            ResNetConfig c = ResNetConfig.of(ResNetFamily.get(o.model()));
+            Shape fc = shapes.get("fc.weight");
+            if (fc != null && fc.dimension() == 2) {
+                c = c.withClasses((int) fc.get(0)); // the classifier's size is a fact of the file
+            }
+            if (c.spec().residual()) {
+                // The shortcut option shows in the weights (projections or none); take it from there.
+                c = c.withShortcut(ArchitectureInference.describe(shapes, file.toString()).shortcut());
+            }
+            return c.spec().blockType() == BlockType.BOTTLENECK ? c.withStridePlacement(placementFinal) : c;
+        });
+    }
+
+    private interface Parse<T> {
+        T get() throws WeightsFormatException;
+    }
+
+    private static <T> T parse(Parse<T> p) throws WeightsFormatException {
+        try {
+            return p.get();
+        } catch (IllegalArgumentException e) {
+            throw new WeightsFormatException(e.getMessage());
+        }
+    }
+
+    private static Loaded loadCheckpoint(Path file, Options o, NDManager manager) throws IOException {
+        Checkpoint.Info info = Checkpoint.readInfo(file);
+        String model = info.config().spec().name();
+        if (o.model() != null && !ResNetFamily.get(o.model()).name().equals(model)) {
+            throw new WeightsFormatException(file + " is a resnet4j checkpoint of " + model + ", not " + o.model()
+                    + "; drop --model (resnet4j checkpoints describe their own architecture)");
+        }
+        if (o.strideOn() != null && info.config().spec().blockType() == BlockType.BOTTLENECK
+                && StridePlacement.parse(o.strideOn()) != info.config().stridePlacement()) {
+            throw new WeightsFormatException(file + " was trained with the stride on the "
+                    + info.config().stridePlacement().label() + " conv; --stride-on " + o.strideOn() + " would change"
+                    + " the function its weights compute");
+        }
+        Checkpoint.Loaded loaded = Checkpoint.load(file, manager);
+        List<String> names = info.classNames().size() == info.config().classes() ? info.classNames()
+                : defaultClassNames(info.config().classes());
+        Preprocessing pre = info.preprocessing() != null ? info.preprocessing()
+                : defaultPreprocessing(info.config(), 0);
+        return new Loaded(loaded.net(), names, pre, file.toString(), true);
+    }
+
+    /** ImageNet names for 1000 classes (what foreign ImageNet weights are trained on), else "class N". */
+    public static List<String> defaultClassNames(int classes) {
+        if (classes == 1000) {
+            return ImageNetClasses.names();
+        }
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < classes; i++) {
+            out.add("class " + i);
+        }
+        return out;
+    }
+
+    /**
+     * torchvision's eval transform for ImageNet-stem models (resize 256, or 232 for the V2 weights);
+     * for CIFAR-stem files without metadata, ImageNet mean/std at the model's input size, a guess the
+     * user can override with --resize/--crop.
+     */
+    static Preprocessing defaultPreprocessing(ResNetConfig config, int torchvisionResize) {
+        Preprocessing in = Preprocessing.imagenet();
+        if (config.spec().stem() == Stem.IMAGENET) {
+            int resize = torchvisionResize > 0 ? torchvisionResize : in.resize();
+            return new Preprocessing(in.kind(), in.inputSize(), resize, in.crop(), in.channelMean(), in.channelStd(),
+                    null, 1f);
+        }
+        int size = config.inputSize();
+        return new Preprocessing(in.kind(), size, size, size, in.channelMean(), in.channelStd(), null, 1f);
+    }
+
+    /** Reads a file's tensors (by content, not extension): safetensors or torch.save zip. */
+    public static Map<String, NDArray> readTensors(Path file, NDManager manager) throws IOException {
+        return isSafeTensors(file) ? SafeTensors.read(file, manager).tensors() : TorchPickle.readStateDict(file, manager);
+    }
+
+    /**
+     * Safetensors starts with a little-endian header length (any first byte, 0x80 and 'P' included)
+     * followed by the JSON header's '{'; a torch.save zip starts with "PK\3\4", a legacy pickle with
+     * 0x80 0x02 and a long. So: a plausible length and a '{' after it.
+     */
+    static boolean isSafeTensors(Path file) throws IOException {
+        byte[] head = new byte[9];
+        try (InputStream in = Files.newInputStream(file)) {
+            if (in.readNBytes(head, 0, 9) < 9) {
+                return false;
+            }
+        }
+        long len = java.nio.ByteBuffer.wrap(head, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
+        return head[8] == '{' && len > 1 && len <= Files.size(file) - 8;
+    }
+}
