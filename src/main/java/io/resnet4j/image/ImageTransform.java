@@ -73,8 +73,9 @@ public record ImageTransform(int resize, int crop, Preprocessing preprocessing) 
             for (int i = 0; i < plane; i++) {
                 int v = img.rgb()[i * 3 + c] & 0xff;
                 int o = c * plane + i;
-                out[o] = perPixel ? (v - p.meanImage()[o]) * p.scale()
-                        : ((float) v / 255f - p.channelMean()[c]) / p.channelStd()[c];
+                // Both kinds: (v/255 - mean) / std, with a per-pixel or a per-channel mean.
+                float mean = perPixel ? p.meanImage()[o] : p.channelMean()[c];
+                out[o] = ((float) v / 255f - mean) / p.channelStd()[c];
             }
         }
         return out;

@@ -98,6 +98,7 @@ public final class ModelConfigJson {
         o.put("default_shortcut", s.defaultShortcut().name());
         o.put("default_input_size", s.defaultInputSize());
         o.put("default_classes", s.defaultClasses());
+        o.put("description", s.description());
         return o;
     }
 
@@ -109,7 +110,8 @@ public final class ModelConfigJson {
         return new ResNetSpec(name, Stem.valueOf(o.get("stem").asText()), o.get("stem_channels").asInt(),
                 BlockType.valueOf(o.get("block").asText()), blocks, widths, o.get("residual").asBoolean(),
                 o.get("pre_activation").asBoolean(), Shortcut.valueOf(o.get("default_shortcut").asText()),
-                o.get("default_input_size").asInt(), o.get("default_classes").asInt(), "stored architecture");
+                o.get("default_input_size").asInt(), o.get("default_classes").asInt(),
+                o.path("description").asText("stored architecture"));
     }
 
     private static boolean sameArchitecture(ResNetSpec a, ResNetSpec b) {

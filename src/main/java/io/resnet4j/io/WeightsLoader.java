@@ -172,10 +172,10 @@ public final class WeightsLoader {
         if (config.spec().stem() == Stem.IMAGENET) {
             int resize = torchvisionResize > 0 ? torchvisionResize : in.resize();
             return new Preprocessing(in.kind(), in.inputSize(), resize, in.crop(), in.channelMean(), in.channelStd(),
-                    null, 1f);
+                    null);
         }
         int size = config.inputSize();
-        return new Preprocessing(in.kind(), size, size, size, in.channelMean(), in.channelStd(), null, 1f);
+        return new Preprocessing(in.kind(), size, size, size, in.channelMean(), in.channelStd(), null);
     }
 
     /** Reads a file's tensors (by content, not extension): safetensors or torch.save zip. */

@@ -41,9 +41,6 @@ class WeightsCliTest {
 
     static Result run(String... args) {
         CommandLine cl = Main.newCommandLine();
-        cl.addSubcommand("predict", new PredictCommand());
-        cl.addSubcommand("features", new FeaturesCommand());
-        cl.addSubcommand("convert", new ConvertCommand());
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out));
