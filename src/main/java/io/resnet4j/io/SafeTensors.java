@@ -163,6 +163,12 @@ public final class SafeTensors {
                     out.write(b);
                 }
             }
+            try {
+                // createTempFile makes owner-only files; a checkpoint should be as readable as any output.
+                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            } catch (UnsupportedOperationException e) {
+                // not a POSIX file system: keep the default
+            }
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } finally {
             Files.deleteIfExists(tmp);
