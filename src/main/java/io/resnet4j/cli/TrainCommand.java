@@ -136,6 +136,7 @@ final class TrainCommand implements Callable<Integer> {
             }
             dataPath = data;
             trainSplit = parseSplit(split);
+            modelConfig(); // cheap checks before reading 150 MB of data
             runDir = output != null ? output : Path.of("runs", model + "-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
             if (Files.exists(runDir.resolve(RunJson.FILE))) {
@@ -203,7 +204,7 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private TrainConfig buildConfig(CifarData train) {
+    private ResNetConfig modelConfig() {
         try {
             ResNetConfig m = ResNetConfig.of(ResNetFamily.get(model));
             if (m.spec().stem() != io.resnet4j.model.Stem.CIFAR) {
@@ -217,7 +218,15 @@ final class TrainCommand implements Callable<Integer> {
             if (strideOn != null) {
                 m = m.withStridePlacement(StridePlacement.parse(strideOn));
             }
-            m = m.withZeroInitLastGamma(zeroInitLastBn).withClasses(Math.max(10, train.numClasses()));
+            return m.withZeroInitLastGamma(zeroInitLastBn);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private TrainConfig buildConfig(CifarData train) {
+        try {
+            ResNetConfig m = modelConfig().withClasses(Math.max(10, train.numClasses()));
             int bs = batchSize == null ? 128 : batchSize;
             int perEpoch = train.size() / bs;
             if (perEpoch < 1) {

@@ -1,0 +1,90 @@
+package io.resnet4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** demo, train, eval and bench run in-process on the embedded sample: exit codes, files, JSON contracts. */
+class TrainingCliTest {
+
+    @Test
+    void demoTrainsBothNetsAndDrawsTheCurves(@TempDir Path tmp) {
+        CliTest.Result r = CliTest.run("demo", "--epochs", "1", "--output", tmp.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("resnet20").contains("plain20").contains("TEST ERROR");
+        assertThat(tmp.resolve("curves.png")).exists();
+        assertThat(tmp.resolve("resnet20/model.safetensors")).exists();
+        assertThat(tmp.resolve("plain20/metrics.csv")).exists();
+    }
+
+    @Test
+    void trainThenEvalOnTheSampleArchive(@TempDir Path tmp) throws Exception {
+        Path archive = io.resnet4j.data.CifarSample.extractTo(tmp.resolve("data"));
+        Path run = tmp.resolve("run");
+        CliTest.Result t = CliTest.run("train", "--data", archive.toString(), "--model", "resnet20", "--iterations", "12",
+                "--batch-size", "64", "--log-every", "4", "--output", run.toString());
+        assertThat(t.code()).as(t.err()).isZero();
+        assertThat(t.out()).contains("finished at iteration 12");
+        JsonNode runJson = new ObjectMapper().readTree(run.resolve("run.json").toFile());
+        assertThat(runJson.get("status").asText()).isEqualTo("completed");
+        assertThat(runJson.get("config").get("batch_size").asInt()).isEqualTo(64);
+        assertThat(runJson.get("dataset").get("train_images").asInt()).isEqualTo(4500);
+
+        CliTest.Result again = CliTest.run("train", "--data", archive.toString(), "--output", run.toString());
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).contains("already holds a run").contains("--resume");
+
+        CliTest.Result e = CliTest.run("eval", "--weights", run.resolve("model.safetensors").toString(), "--data",
+                archive.toString(), "--split", "test", "--json", "--plot", tmp.resolve("cm.png").toString());
+        assertThat(e.code()).as(e.err()).isZero();
+        JsonNode o = new ObjectMapper().readTree(e.out());
+        assertThat(o.get("images").asInt()).isEqualTo(1000);
+        assertThat(o.get("top1_error").asDouble()).isBetween(0.0, 1.0);
+        assertThat(o.get("top5_error").asDouble()).isLessThanOrEqualTo(o.get("top1_error").asDouble());
+        assertThat(o.get("matrix").size()).isEqualTo(10);
+        assertThat(tmp.resolve("cm.png")).exists();
+    }
+
+    @Test
+    void trainAndEvalRejectBadInputWithTheFix(@TempDir Path tmp) throws Exception {
+        CliTest.Result noData = CliTest.run("train");
+        assertThat(noData.code()).isEqualTo(2);
+        assertThat(noData.err()).contains("--data DIR is required");
+
+        CliTest.Result imagenet = CliTest.run("train", "--data", tmp.toString(), "--model", "resnet50");
+        assertThat(imagenet.code()).isEqualTo(2);
+        assertThat(imagenet.err()).contains("ImageNet model").contains("resnet20");
+
+        Files.writeString(tmp.resolve("data_batch_1.bin"), "not cifar");
+        CliTest.Result corrupt = CliTest.run("train", "--data", tmp.toString(), "--output", tmp.resolve("r").toString());
+        assertThat(corrupt.code()).isEqualTo(1);
+        assertThat(corrupt.err()).contains("data_batch_1.bin").doesNotContain("Exception");
+        assertThat(tmp.resolve("r/run.json")).doesNotExist();
+
+        CliTest.Result missing = CliTest.run("eval", "--weights", tmp.resolve("nope.safetensors").toString(), "--data",
+                tmp.toString());
+        assertThat(missing.code()).isEqualTo(2);
+        assertThat(missing.err()).contains("no checkpoint at");
+    }
+
+    @Test
+    void benchPrintsTheJsonContract() throws Exception {
+        CliTest.Result r = CliTest.run("bench", "train", "--model", "resnet20", "--batch-size", "8", "--steps", "2",
+                "--warmup", "1", "--json");
+        assertThat(r.code()).as(r.err()).isZero();
+        JsonNode o = new ObjectMapper().readTree(r.out());
+        assertThat(o.get("images_per_s").asDouble()).isPositive();
+        assertThat(o.get("median_step_s").asDouble()).isPositive();
+        assertThat(o.get("workload").asText()).isEqualTo("train");
+        assertThat(o.get("batch_size").asInt()).isEqualTo(8);
+        CliTest.Result infer = CliTest.run("bench", "infer", "--model", "resnet18", "--batch-size", "1", "--steps", "1",
+                "--warmup", "0", "--json");
+        assertThat(infer.code()).as(infer.err()).isZero();
+        assertThat(new ObjectMapper().readTree(infer.out()).get("workload").asText()).isEqualTo("infer");
+    }
+}
