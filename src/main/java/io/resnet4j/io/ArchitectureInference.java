@@ -65,8 +65,13 @@ public final class ArchitectureInference {
                 }
             }
         }
-        throw new WeightsFormatException(source + " does not match any model of resnet4j's table: found " + f
-                + "; pass --model if it is one of " + String.join(", ", ResNetFamily.names()));
+        // Not a row of the table (e.g. other widths): the builder takes any spec, so the file still loads.
+        int depth = f.blocks().stream().mapToInt(Integer::intValue).sum() * f.blockType().kernels().size() + 2;
+        ResNetSpec custom = new ResNetSpec("custom-" + (f.preActivation() ? "preact-" : "") + "resnet" + depth, f.stem(),
+                f.stemChannels(), f.blockType(), f.blocks(), f.widths(), true, f.preActivation(), f.shortcut(),
+                f.stem() == Stem.IMAGENET ? 224 : 32, f.classes(), "inferred from " + source + ": " + f);
+        ResNetConfig c = ResNetConfig.of(custom);
+        return f.blockType() == BlockType.BOTTLENECK ? c.withStridePlacement(stridePlacement) : c;
     }
 
     /** Reads the architecture facts off the tensor names and shapes. */

@@ -89,14 +89,16 @@ class WeightsEquivalenceTest {
     }
 
     @Test
-    void inferenceNamesWhatItFoundWhenNoModelMatches() throws Exception {
+    void widthsOutsideTheTableBuildACustomSpecAndNamedModelsReportConflicts() throws Exception {
         try (NDManager m = NDManager.newBaseManager()) {
             Path file = TorchPickleTest.fixture("small_resnet18.pth");
-            assertThatThrownBy(() -> WeightsLoader.load(file.toString(), WeightsLoader.Options.defaults(), m))
-                    .isInstanceOf(WeightsFormatException.class)
-                    .hasMessageContaining("does not match any model of resnet4j's table")
-                    .hasMessageContaining("basic units [2, 2, 2, 2], widths [8, 16, 32, 64]")
-                    .hasMessageContaining("1000 classes");
+            var loaded = WeightsLoader.load(file.toString(), WeightsLoader.Options.defaults(), m);
+            var spec = loaded.net().config().spec();
+            assertThat(spec.name()).isEqualTo("custom-resnet18");
+            assertThat(spec.blocks()).containsExactly(2, 2, 2, 2);
+            assertThat(spec.widths()).containsExactly(8, 16, 32, 64);
+            assertThat(loaded.net().config().classes()).isEqualTo(1000);
+            assertThat(spec.description()).contains("basic units [2, 2, 2, 2], widths [8, 16, 32, 64]");
             assertThatThrownBy(() -> WeightsLoader.load(file.toString(), new WeightsLoader.Options("resnet18", null, null), m))
                     .isInstanceOf(WeightsFormatException.class)
                     .hasMessageContaining("shape conflicts")
