@@ -85,11 +85,18 @@ public final class Checkpoint {
     public static Loaded load(Path file, NDManager manager) throws IOException {
         Info info = readInfo(file);
         ResNet net = new ResNet(info.config()).initialize(manager);
-        try (NDManager scratch = manager.newSubManager()) {
-            SafeTensors.Contents contents = SafeTensors.read(file, scratch);
-            StateDicts.load(net, contents.tensors());
-        }
+        loadInto(file, net);
         return new Loaded(net, info);
+    }
+
+    /** Loads a checkpoint's weights into an existing, initialised network of the same architecture. */
+    public static Info loadInto(Path file, ResNet net) throws IOException {
+        Info info = readInfo(file);
+        NDManager manager = net.stateDict().values().iterator().next().getArray().getManager();
+        try (NDManager scratch = manager.newSubManager()) {
+            StateDicts.load(net, SafeTensors.read(file, scratch).tensors());
+        }
+        return info;
     }
 
     /** Saves extra named tensors (e.g. optimizer state) with string metadata, atomically. */

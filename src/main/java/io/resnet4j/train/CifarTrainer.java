@@ -125,9 +125,7 @@ public final class CifarTrainer {
             if (latest.isPresent()) {
                 Path statePath = latest.get();
                 Path weightsPath = weightsFor(statePath);
-                Checkpoint.Loaded loaded = Checkpoint.load(weightsPath, manager);
-                copyWeights(loaded.net(), net);
-                meanImage = loaded.info().preprocessing().meanImage();
+                meanImage = Checkpoint.loadInto(weightsPath, net).preprocessing().meanImage();
                 try (NDManager scratch = manager.newSubManager()) {
                     SafeTensors.Contents state = SafeTensors.read(statePath, scratch);
                     Map<String, NDArray> momentum = new LinkedHashMap<>();
@@ -139,7 +137,6 @@ public final class CifarTrainer {
                         recentErrors.add(n.asDouble());
                     }
                 }
-                loaded.net().getParameters().forEach(p -> p.getValue().close());
             } else {
                 meanImage = PixelMean.compute(train);
             }
@@ -248,11 +245,6 @@ public final class CifarTrainer {
         }
     }
 
-    private static void copyWeights(ResNet from, ResNet to) {
-        var src = from.stateDict();
-        to.stateDict().forEach((k, p) -> p.getArray().set(src.get(k).getArray().toByteBuffer()));
-    }
-
     Path checkpointPath(long iteration) {
         return checkpointDir().resolve(String.format(Locale.ROOT, "iter-%07d.safetensors", iteration));
     }
@@ -302,7 +294,4 @@ public final class CifarTrainer {
         }
     }
 
-    static DataType labelType() {
-        return DataType.INT64;
-    }
 }
