@@ -123,6 +123,11 @@ public final class ExperimentCommand implements Callable<Integer> {
 
         abstract String name();
 
+        /** For figure titles: runs on the embedded sample must not be mistaken for CIFAR-10 results. */
+        String datasetName() {
+            return options.data == null ? "embedded CIFAR-format sample" : "CIFAR-10";
+        }
+
         abstract List<ExperimentRunner.Member> members();
 
         abstract List<Path> report(Path dir, List<ExperimentRunner.MemberResult> results) throws Exception;
@@ -188,7 +193,7 @@ public final class ExperimentCommand implements Callable<Integer> {
 
         @Override
         List<Path> report(Path dir, List<ExperimentRunner.MemberResult> results) throws Exception {
-            return Reports.degradation(dir, results, distinctDepths(depths));
+            return Reports.degradation(dir, datasetName(), results, distinctDepths(depths));
         }
     }
 
@@ -227,7 +232,7 @@ public final class ExperimentCommand implements Callable<Integer> {
 
         @Override
         List<Path> report(Path dir, List<ExperimentRunner.MemberResult> results) throws Exception {
-            return Reports.shortcuts(dir, results);
+            return Reports.shortcuts(dir, datasetName(), results);
         }
     }
 

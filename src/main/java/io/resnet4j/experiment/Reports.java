@@ -27,10 +27,11 @@ public final class Reports {
      * Table 6-style table. Members not finished are left out of the figures and shown as "-".
      *
      * @param results the degradation members, named plainN and resnetN
+     * @param dataset name of the data for the titles, e.g. "CIFAR-10"
      * @param depths the depths in the order given
      */
-    public static List<Path> degradation(Path dir, List<ExperimentRunner.MemberResult> results, List<Integer> depths)
-            throws IOException {
+    public static List<Path> degradation(Path dir, String dataset, List<ExperimentRunner.MemberResult> results,
+            List<Integer> depths) throws IOException {
         Map<String, ExperimentRunner.MemberResult> byName = results.stream()
                 .collect(Collectors.toMap(r -> r.member().name(), Function.identity()));
         List<Path> files = new ArrayList<>();
@@ -38,15 +39,15 @@ public final class Reports {
         List<TrainingCurves.Series> resnet = curves(depths, byName, "resnet");
         // One y scale for both panels so plain and residual nets compare at a glance, as in the paper.
         Double yMax = sharedYMax(plain, resnet);
-        files.addAll(figure(dir, "fig6_plain", "CIFAR-10, plain nets (Figure 6 left)", plain, yMax));
-        files.addAll(figure(dir, "fig6_resnet", "CIFAR-10, ResNets (Figure 6 middle)", resnet, yMax));
+        files.addAll(figure(dir, "fig6_plain", dataset + ", plain nets (Figure 6 left)", plain, yMax));
+        files.addAll(figure(dir, "fig6_resnet", dataset + ", ResNets (Figure 6 middle)", resnet, yMax));
         List<Integer> plainDepths = depths.stream().filter(d -> byName.get("plain" + d).completed()).toList();
         if (plainDepths.size() >= 2) {
             int a = plainDepths.contains(20) ? 20 : plainDepths.stream().min(Integer::compare).orElseThrow();
             int b = plainDepths.contains(56) ? 56 : plainDepths.stream().max(Integer::compare).orElseThrow();
             if (a != b) {
                 List<TrainingCurves.Series> pair = curves(List.of(a, b), byName, "plain");
-                files.addAll(figure(dir, "fig1", "plain-" + a + " vs plain-" + b + " on CIFAR-10 (Figure 1)", pair, yMax));
+                files.addAll(figure(dir, "fig1", "plain-" + a + " vs plain-" + b + " on " + dataset + " (Figure 1)", pair, yMax));
             }
         }
         List<TableWriter.DepthRow> rows = new ArrayList<>();
@@ -58,7 +59,8 @@ public final class Reports {
     }
 
     /** Curves of all options in one panel and the Table 3-style table. */
-    public static List<Path> shortcuts(Path dir, List<ExperimentRunner.MemberResult> results) throws IOException {
+    public static List<Path> shortcuts(Path dir, String dataset, List<ExperimentRunner.MemberResult> results)
+            throws IOException {
         List<TrainingCurves.Series> curves = new ArrayList<>();
         List<TableWriter.ShortcutRow> rows = new ArrayList<>();
         for (ExperimentRunner.MemberResult r : results) {
@@ -68,7 +70,7 @@ public final class Reports {
             rows.add(new TableWriter.ShortcutRow(r.member().model().shortcutLabel(), r.member().model().spec().name(),
                     r.result()));
         }
-        List<Path> files = new ArrayList<>(figure(dir, "shortcuts", "CIFAR-10, shortcut options A/B/C (Table 3)",
+        List<Path> files = new ArrayList<>(figure(dir, "shortcuts", dataset + ", shortcut options A/B/C (Table 3)",
                 curves, sharedYMax(curves, List.of())));
         files.addAll(table(dir, "table3", TableWriter.shortcuts(rows)));
         return files;
