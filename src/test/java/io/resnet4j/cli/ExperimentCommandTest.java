@@ -17,7 +17,7 @@ import picocli.CommandLine;
 class ExperimentCommandTest {
 
     static CliTest.Result run(String... args) {
-        CommandLine cl = Main.newCommandLine().addSubcommand("experiment", new ExperimentCommand());
+        CommandLine cl = Main.newCommandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out));
