@@ -209,7 +209,7 @@ public final class TestProtocols {
             try (NDManager scope = manager.newSubManager()) {
                 NDArray map = scoreMap(net, ps, scope.create(FloatBuffer.wrap(normalised(r, pre)),
                         new Shape(1, 3, r.height(), r.width())));
-                p = map.mean(new int[] {2, 3}).softmax(1).toFloatArray();
+                p = map.mean(new int[] {3}).mean(new int[] {2}).softmax(1).toFloatArray();
             }
             if (sum == null) {
                 sum = p;
