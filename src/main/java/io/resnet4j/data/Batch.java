@@ -1,11 +1,11 @@
 package io.resnet4j.data;
 
 /**
- * One mini-batch from a {@link Batcher}: normalised images and their labels as plain arrays.
+ * One mini-batch from a {@link BatchSource} ({@link Batcher} or {@link ImageFolderLoader}): normalised images and their labels as plain arrays.
  *
  * <p>Why plain arrays: the data pipeline stays engine-independent and testable; the trainer wraps
- * {@link #images()} into an NDArray of shape {@code (size, 3, 32, 32)}. {@code images().length} is
- * always exactly {@code size() * 3072} and {@code labels().length} exactly {@code size()}, so the arrays
+ * {@link #images()} into an NDArray of shape {@code (size, 3, side, side)}. {@code images().length} is
+ * always exactly {@code size() * 3 * side * side} and {@code labels().length} exactly {@code size()}, so the arrays
  * can be wrapped whole even for a short last batch.
  *
  * <p>The batcher reuses the arrays of a batch once the consumer asks for the next one: a batch is
@@ -14,22 +14,35 @@ package io.resnet4j.data;
 public final class Batch {
     private final float[] images;
     private final int[] labels;
+    private final int side;
     int epoch;
     int index;
 
     Batch(int size) {
-        this.images = new float[size * CifarData.IMAGE_SIZE];
-        this.labels = new int[size];
+        this(size, CifarData.SIDE);
     }
 
-    private Batch(float[] images, int[] labels, int epoch, int index) {
+    /** A batch of square images of any side (image folders crop to the network's input size). */
+    Batch(int size, int side) {
+        this.images = new float[size * 3 * side * side];
+        this.labels = new int[size];
+        this.side = side;
+    }
+
+    private Batch(float[] images, int[] labels, int side, int epoch, int index) {
         this.images = images;
         this.labels = labels;
+        this.side = side;
         this.epoch = epoch;
         this.index = index;
     }
 
-    /** @return normalised images, {@code size() * 3 * 32 * 32} floats, CHW per image */
+    /** @return side of the square images (32 for CIFAR) */
+    public int side() {
+        return side;
+    }
+
+    /** @return normalised images, {@code size() * 3 * side() * side()} floats, CHW per image */
     public float[] images() {
         return images;
     }
@@ -56,7 +69,7 @@ public final class Batch {
 
     /** @return an independent copy that stays valid after the batcher moves on */
     public Batch copy() {
-        return new Batch(images.clone(), labels.clone(), epoch, index);
+        return new Batch(images.clone(), labels.clone(), side, epoch, index);
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.resnet4j.data;
 
 import java.util.ArrayDeque;
-import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.SplittableRandom;
@@ -45,7 +44,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }
  * }</pre>
  */
-public final class Batcher implements Iterator<Batch>, AutoCloseable {
+public final class Batcher implements BatchSource {
     private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
     private final CifarData data;
@@ -155,6 +154,7 @@ public final class Batcher implements Iterator<Batch>, AutoCloseable {
     }
 
     /** @return batches in one epoch */
+    @Override
     public int batchesPerEpoch() {
         return batchesPerEpoch;
     }

@@ -49,6 +49,7 @@ public final class ResNet extends AbstractBlock {
     private final BatchNorm finalNorm;
     private final Linear fc;
     private final Map<String, Block> namedLayers = new LinkedHashMap<>();
+    private int frozenPrefix;
 
     /** Builds the network for a configuration (parameters are allocated by {@link #initialize}). */
     public ResNet(ResNetConfig config) {
@@ -124,6 +125,73 @@ public final class ResNet extends AbstractBlock {
         return this;
     }
 
+    /**
+     * Keeps the first layers fixed while the rest trains (fine-tuning): 0 freezes nothing, 1 the stem
+     * (the paper's conv1 with its BN), k >= 2 the stem and stages conv2_x..convk_x. In a training
+     * forward pass the frozen part runs in inference mode, so its BN layers normalise with their
+     * running statistics and do not update them, and its output is detached from the autograd graph,
+     * so no gradient reaches its weights. Inference passes are unchanged.
+     *
+     * @throws IllegalArgumentException when k exceeds the stem plus the number of stages
+     */
+    public ResNet setFrozenPrefix(int k) {
+        int max = config.spec().stages() + 1;
+        if (k < 0 || k > max) {
+            throw new IllegalArgumentException("cannot freeze " + k + " layers of " + config.spec().name()
+                    + ": choose conv1 to conv" + max + "_x");
+        }
+        frozenPrefix = k;
+        return this;
+    }
+
+    public int frozenPrefix() {
+        return frozenPrefix;
+    }
+
+    /**
+     * Parses a {@code --freeze-until} value into a frozen prefix: the paper's names ({@code conv1},
+     * {@code conv4_x} or {@code conv4}) or torchvision's ({@code layer3} = conv4_x); "none" is 0.
+     */
+    public static int parseFrozenPrefix(String name) {
+        String n = name.trim().toLowerCase(java.util.Locale.ROOT);
+        if (n.equals("none")) {
+            return 0;
+        }
+        try {
+            if (n.startsWith("conv")) {
+                String d = n.substring(4).replace("_x", "");
+                return Integer.parseInt(d);
+            }
+            if (n.startsWith("layer")) {
+                return Integer.parseInt(n.substring(5)) + 1;
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw new IllegalArgumentException("--freeze-until takes conv1, conv2_x .. conv5_x (or layer1..layer4, or"
+                + " none), got " + name);
+    }
+
+    /** Whether a state_dict entry belongs to the frozen prefix. */
+    public boolean isFrozen(String stateDictName) {
+        if (frozenPrefix == 0) {
+            return false;
+        }
+        if (stateDictName.startsWith("conv1.") || stateDictName.startsWith("bn1.")) {
+            return true;
+        }
+        for (ResidualUnit u : units) {
+            if (stateDictName.startsWith(u.plan().name() + ".")) {
+                return unitFrozen(u);
+            }
+        }
+        return false;
+    }
+
+    private boolean unitFrozen(ResidualUnit u) {
+        return u.plan().stage() + 2 <= frozenPrefix;
+    }
+
     /** Installs a probe on every unit (null removes it); see {@link ResponseProbe}. */
     public void setResponseProbe(ResponseProbe probe) {
         units.forEach(u -> u.setProbe(probe));
@@ -181,8 +249,41 @@ public final class ResNet extends AbstractBlock {
         if (x.getShape().dimension() != 4 || x.getShape().get(1) != 3) {
             throw new IllegalArgumentException("expected input of shape (N, 3, H, W), got " + x.getShape());
         }
-        NDArray h = forwardUnits(ps, stem(ps, x, training), training);
-        return new NDList(apply(fc, ps, pool(ps, h, training), training));
+        return new NDList(apply(fc, ps, pool(ps, trunk(ps, x, training), training), training));
+    }
+
+    /** Stem and units; with a frozen prefix, its part runs in inference mode and detached (see setFrozenPrefix). */
+    private NDArray trunk(ParameterStore ps, NDArray x, boolean training) {
+        if (!training || frozenPrefix == 0) {
+            return forwardUnits(ps, stem(ps, x, training), training);
+        }
+        NDArray h = stem(ps, x, false);
+        int i = 0;
+        while (i < units.size() && unitFrozen(units.get(i))) {
+            h = apply(units.get(i++), ps, h, false);
+        }
+        h = h.stopGradient();
+        for (; i < units.size(); i++) {
+            h = apply(units.get(i), ps, h, true);
+        }
+        return h;
+    }
+
+    /**
+     * The final feature map (N, C, h, w) the classifier pools over: the fully-convolutional form's
+     * input (for pre-activation nets after the final BN-ReLU). Inference mode.
+     */
+    public NDArray featureMap(ParameterStore ps, NDArray x) {
+        NDArray h = trunk(ps, x, false);
+        if (finalNorm != null) {
+            h = apply(finalNorm, ps, h, false).getNDArrayInternal().relu();
+        }
+        return h;
+    }
+
+    /** The classifier layer (its weight is (classes, featureChannels), its bias (classes)). */
+    public Linear classifier() {
+        return fc;
     }
 
     private NDArray stem(ParameterStore ps, NDArray x, boolean training) {
@@ -225,7 +326,7 @@ public final class ResNet extends AbstractBlock {
 
     /** The pooled penultimate features (N, featureChannels), the classifier's input. */
     public NDArray pooledFeatures(ParameterStore ps, NDArray x, boolean training) {
-        return pool(ps, forwardUnits(ps, stem(ps, x, training), training), training);
+        return pool(ps, trunk(ps, x, training), training);
     }
 
     private NDArray forwardUnits(ParameterStore ps, NDArray h, boolean training) {

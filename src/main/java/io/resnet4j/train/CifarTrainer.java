@@ -8,11 +8,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.resnet4j.data.Batch;
+import io.resnet4j.data.BatchSource;
 import io.resnet4j.data.Batcher;
 import io.resnet4j.data.CifarData;
-import io.resnet4j.data.Normalization;
-import io.resnet4j.data.PixelMean;
-import io.resnet4j.eval.Evaluator;
 import io.resnet4j.io.Checkpoint;
 import io.resnet4j.io.Preprocessing;
 import io.resnet4j.io.SafeTensors;
@@ -33,10 +31,15 @@ import java.util.Optional;
 import java.util.stream.Stream;
 
 /**
- * The CIFAR training loop of section 4.2: deterministic batches from {@link Batcher}, the
+ * The training loop, for CIFAR (section 4.2) and image folders (section 3.4) alike: deterministic
+ * batches from a {@link TrainingData}'s {@link io.resnet4j.data.BatchSource}, the
  * {@link TrainStep}, the paper's learning-rate schedule with its warm-up, validation passes,
  * and checkpoints that make a run resumable exactly (weights, BN statistics, momentum buffers,
  * iteration, warm-up state; the data order follows from seed, epoch and position).
+ *
+ * <p>Beyond the CIFAR recipe ({@link TrainConfig.Tuning}): gradient accumulation, the ImageNet
+ * plateau rule (lr /10 when validation error stops improving), and fine-tuning from other weights
+ * with a new classifier, a frozen prefix and a classifier learning rate of its own.
  *
  * <p>Native memory: each batch lives in its own NDManager, closed after the step.
  */
@@ -51,8 +54,7 @@ public final class CifarTrainer {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final TrainConfig config;
-    private final CifarData train;
-    private final CifarData val;
+    private final TrainingData data;
     private final Path runDir;
     private final Device device;
     private final List<TrainingListener> listeners = new ArrayList<>();
@@ -64,14 +66,18 @@ public final class CifarTrainer {
      * @param val validation data, or null to skip validation passes
      */
     public CifarTrainer(TrainConfig config, CifarData train, CifarData val, Path runDir, Device device) {
+        this(config, new CifarTrainingData(train, val), runDir, device);
+    }
+
+    /** Trains on any data set: CIFAR in memory or image folders. */
+    public CifarTrainer(TrainConfig config, TrainingData data, Path runDir, Device device) {
         this.config = config;
-        this.train = train;
-        this.val = val;
+        this.data = data;
         this.runDir = runDir;
         this.device = device;
-        if (train.numClasses() > config.model().classes()) {
-            throw new IllegalArgumentException("the data has " + train.numClasses() + " classes but the model only "
-                    + config.model().classes() + "; pass --classes " + train.numClasses());
+        if (data.numClasses() > config.model().classes()) {
+            throw new IllegalArgumentException("the data has " + data.numClasses() + " classes but the model only "
+                    + config.model().classes() + "; pass --num-classes " + data.numClasses());
         }
     }
 
@@ -92,7 +98,7 @@ public final class CifarTrainer {
     }
 
     public int batchesPerEpoch() {
-        return Batcher.batchesPerEpoch(train.size(), config.batchSize(), true);
+        return Batcher.batchesPerEpoch(data.size(), config.batchSize(), true);
     }
 
     public Path checkpointDir() {
@@ -105,7 +111,7 @@ public final class CifarTrainer {
     public Outcome run(boolean resume) throws IOException {
         int perEpoch = batchesPerEpoch();
         if (perEpoch < 1) {
-            throw new IllegalArgumentException("the training split has " + train.size() + " images, fewer than one batch of "
+            throw new IllegalArgumentException("the training split has " + data.size() + " images, fewer than one batch of "
                     + config.batchSize() + "; lower --batch-size");
         }
         Files.createDirectories(checkpointDir());
@@ -114,7 +120,10 @@ public final class CifarTrainer {
         try (NDManager manager = NDManager.newBaseManager(device);
                 Sgd sgd = new Sgd(manager, config.momentum(), config.weightDecay())) {
             ResNet net = new ResNet(config.model()).initialize(manager);
-            float[] meanImage;
+            TrainConfig.Tuning tuning = config.tuning();
+            Preprocessing resumedPre = null;
+            double lrScale = 1;
+            Plateau plateau = new Plateau(tuning.plateauPatience());
             long iteration = 0;
             boolean warmedUp = !config.schedule().hasWarmup();
             Deque<Double> recentErrors = new ArrayDeque<>();
@@ -125,7 +134,7 @@ public final class CifarTrainer {
             if (latest.isPresent()) {
                 Path statePath = latest.get();
                 Path weightsPath = weightsFor(statePath);
-                meanImage = Checkpoint.loadInto(weightsPath, net).preprocessing().meanImage();
+                resumedPre = Checkpoint.loadInto(weightsPath, net).preprocessing();
                 try (NDManager scratch = manager.newSubManager()) {
                     SafeTensors.Contents state = SafeTensors.read(statePath, scratch);
                     Map<String, NDArray> momentum = new LinkedHashMap<>();
@@ -136,13 +145,21 @@ public final class CifarTrainer {
                     for (var n : JSON.readTree(state.metadata().get("recent_errors"))) {
                         recentErrors.add(n.asDouble());
                     }
+                    // Absent in checkpoints of runs without the plateau rule: they never changed the scale.
+                    lrScale = Double.parseDouble(state.metadata().getOrDefault("lr_scale", "1"));
+                    plateau.restore(state.metadata().get("plateau"));
                 }
-            } else {
-                meanImage = PixelMean.compute(train);
+            } else if (tuning.init() != null) {
+                FineTuning.initialise(net, tuning.init(), tuning.newHead(), manager);
             }
-            Normalization norm = Normalization.paper(meanImage);
-            Preprocessing preprocessing = Preprocessing.perPixelMean(meanImage, norm.std(), config.model().inputSize());
-            TrainStep step = new TrainStep(net, sgd, manager);
+            net.setFrozenPrefix(tuning.frozenPrefix());
+            Preprocessing preprocessing = data.preprocessing(resumedPre);
+            TrainStep step = new TrainStep(net, sgd, manager).accumulate(tuning.accumulate());
+            if (!Float.isNaN(tuning.headLearningRate())) {
+                // The head follows the same schedule, from its own base rate.
+                double headScale = tuning.headLearningRate() / config.schedule().baseRate();
+                step.rateScale(name -> name.startsWith("fc.") ? headScale : 1.0);
+            }
             final long startIteration = iteration;
             listeners.forEach(l -> l.onStart(config, startIteration, perEpoch));
 
@@ -158,17 +175,19 @@ public final class CifarTrainer {
             double lastValError = Double.NaN;
             Path lastCheckpoint = null;
             boolean completed = iteration >= config.iterations();
-            try (Batcher batcher = Batcher.builder(train, norm).batchSize(config.batchSize()).seed(config.seed())
-                    .shuffle(true).augment(config.augment()).dropLast(true).startAt(startEpoch, startBatch)
-                    .endEpoch(endEpoch).workers(config.workers()).build()) {
+            try (BatchSource batcher = data.trainBatches(config, startEpoch, startBatch, endEpoch)) {
                 while (!completed && batcher.hasNext()) {
                     Batch batch = batcher.next();
-                    float lr = config.schedule().rate(iteration, warmedUp);
+                    if (batch.size() == 0) {
+                        continue; // every file of this batch was unreadable (reported by the loader)
+                    }
+                    float lr = (float) (config.schedule().rate(iteration, warmedUp) * lrScale);
                     TrainStep.Result r;
                     try (NDManager batchManager = manager.newSubManager()) {
                         int n = batch.size();
-                        NDArray x = batchManager.create(FloatBuffer.wrap(batch.images(), 0, n * 3 * 32 * 32),
-                                new Shape(n, 3, 32, 32));
+                        int side = batch.side();
+                        NDArray x = batchManager.create(FloatBuffer.wrap(batch.images(), 0, n * 3 * side * side),
+                                new Shape(n, 3, side, side));
                         long[] labels = new long[n];
                         for (int i = 0; i < n; i++) {
                             labels[i] = batch.labels()[i];
@@ -200,7 +219,7 @@ public final class CifarTrainer {
                     final int epoch = batch.epoch();
                     listeners.forEach(l -> l.onStep(it, epoch, lr, r));
                     completed = iteration >= config.iterations();
-                    boolean evalNow = val != null && (iteration % config.evalEvery() == 0 || completed);
+                    boolean evalNow = data.valSize() > 0 && (iteration % config.evalEvery() == 0 || completed);
                     boolean stopNow = stopRequested || iteration >= stopAtIteration;
                     if (iteration % config.logEvery() == 0 || evalNow || completed || stopNow) {
                         // Throughput of training alone: the window closes before the validation pass.
@@ -208,8 +227,11 @@ public final class CifarTrainer {
                         lastTrainError = (double) sumErrors / sumImages;
                         double valError = Double.NaN;
                         if (evalNow) {
-                            valError = Evaluator.evaluate(net, val, norm, 500, manager).top1Error();
+                            valError = data.validationError(net, manager);
                             lastValError = valError;
+                            if (plateau.observe(valError)) {
+                                lrScale *= config.schedule().factor();
+                            }
                         }
                         TrainingListener.Metrics m = new TrainingListener.Metrics(iteration, epoch + 1, lr,
                                 sumLoss / sumImages, lastTrainError, valError, sumImages / Math.max(seconds, 1e-9));
@@ -220,7 +242,8 @@ public final class CifarTrainer {
                         windowStart = System.nanoTime();
                     }
                     if (iteration % config.checkpointEvery() == 0 || completed || stopNow) {
-                        lastCheckpoint = saveCheckpoint(net, sgd, preprocessing, iteration, warmedUp, recentErrors);
+                        lastCheckpoint = saveCheckpoint(net, sgd, preprocessing, iteration, warmedUp, recentErrors,
+                                lrScale, plateau);
                     }
                     if (stopNow && !completed) {
                         break;
@@ -250,14 +273,14 @@ public final class CifarTrainer {
     }
 
     private Path saveCheckpoint(ResNet net, Sgd sgd, Preprocessing preprocessing, long iteration, boolean warmedUp,
-            Deque<Double> recentErrors) throws IOException {
+            Deque<Double> recentErrors, double lrScale, Plateau plateau) throws IOException {
         Path weights = checkpointPath(iteration);
         var provenance = mapper.createObjectNode();
         provenance.put("resnet4j_version", io.resnet4j.cli.VersionProvider.version());
         provenance.put("run", runDir.toAbsolutePath().toString());
         provenance.put("iteration", iteration);
         provenance.put("seed", config.seed());
-        Checkpoint.save(weights, net, train.classNames(), preprocessing, provenance);
+        Checkpoint.save(weights, net, data.classNames(), preprocessing, provenance);
         Map<String, NDArray> momentum = new LinkedHashMap<>();
         sgd.state().forEach((k, v) -> momentum.put("momentum." + k, v));
         Map<String, String> meta = new LinkedHashMap<>();
@@ -265,6 +288,8 @@ public final class CifarTrainer {
         meta.put("warmed_up", String.valueOf(warmedUp));
         meta.put("recent_errors", JSON.valueToTree(new ArrayList<>(recentErrors)).toString());
         meta.put("seed", String.valueOf(config.seed()));
+        meta.put("lr_scale", String.valueOf(lrScale));
+        meta.put("plateau", plateau.toJson());
         // Written after the weights: a state file present means its weights are complete.
         Checkpoint.saveTensors(statePath(weights), momentum, meta);
         final Path w = weights;
@@ -294,4 +319,51 @@ public final class CifarTrainer {
         }
     }
 
+    /**
+     * The paper's ImageNet rule: the learning rate is divided by 10 when the validation error has
+     * not improved for {@code patience} passes (0: never). Saved in checkpoints for exact resume.
+     */
+    static final class Plateau {
+        private final int patience;
+        private double best = Double.POSITIVE_INFINITY;
+        private int since;
+
+        Plateau(int patience) {
+            this.patience = patience;
+        }
+
+        /** @return whether the rate should drop now */
+        boolean observe(double valError) {
+            if (patience == 0 || Double.isNaN(valError)) {
+                return false;
+            }
+            if (valError < best) {
+                best = valError;
+                since = 0;
+                return false;
+            }
+            if (++since >= patience) {
+                since = 0;
+                return true;
+            }
+            return false;
+        }
+
+        String toJson() {
+            return "{\"best\":" + (Double.isInfinite(best) ? "null" : best) + ",\"since\":" + since + "}";
+        }
+
+        void restore(String json) throws IOException {
+            if (json == null) {
+                return;
+            }
+            var o = JSON.readTree(json);
+            best = o.get("best").isNull() ? Double.POSITIVE_INFINITY : o.get("best").asDouble();
+            since = o.get("since").asInt();
+        }
+    }
+
+    static DataType labelType() {
+        return DataType.INT64;
+    }
 }

@@ -28,6 +28,11 @@ public final class RunJson implements TrainingListener {
     private final Instant started = Instant.now();
 
     public RunJson(Path runDir, TrainConfig config, String dataPath, CifarData train, CifarData val) {
+        this(runDir, config, dataPath, new CifarTrainingData(train, val));
+    }
+
+    /** For any training data (CIFAR or image folders). */
+    public RunJson(Path runDir, TrainConfig config, String dataPath, TrainingData train) {
         this.file = runDir.resolve(FILE);
         root = JSON.createObjectNode();
         root.put("model", config.model().spec().name());
@@ -35,11 +40,11 @@ public final class RunJson implements TrainingListener {
         root.put("seed", config.seed());
         ObjectNode data = root.putObject("dataset");
         data.put("path", dataPath);
-        data.put("train_split", train.split().toString());
+        data.put("train_split", train.trainSplit());
         data.put("train_images", train.size());
-        if (val != null) {
-            data.put("val_split", val.split().toString());
-            data.put("val_images", val.size());
+        if (train.valSplit() != null) {
+            data.put("val_split", train.valSplit());
+            data.put("val_images", train.valSize());
         }
         data.put("classes", train.numClasses());
         var names = data.putArray("class_names");

@@ -50,6 +50,17 @@ public final class Sgd implements AutoCloseable {
      *     statistics) are skipped
      */
     public void step(Map<String, Parameter> parameters, float learningRate) {
+        step(parameters, name -> learningRate);
+    }
+
+    /**
+     * As {@link #step(Map, float)} with a learning rate per parameter (fine-tuning gives the new
+     * classifier its own rate). A rate of 0 still updates the momentum buffer, as PyTorch's
+     * parameter groups do.
+     *
+     * @param learningRate the rate for a parameter name
+     */
+    public void step(Map<String, Parameter> parameters, java.util.function.ToDoubleFunction<String> learningRate) {
         for (Map.Entry<String, Parameter> e : parameters.entrySet()) {
             Parameter p = e.getValue();
             if (!p.requiresGradient()) {
@@ -73,7 +84,7 @@ public final class Sgd implements AutoCloseable {
             } else {
                 buf.muli(momentum).addi(g);
             }
-            try (NDArray delta = buf.mul(learningRate)) {
+            try (NDArray delta = buf.mul((float) learningRate.applyAsDouble(e.getKey()))) {
                 w.subi(delta);
             }
             g.subi(g);

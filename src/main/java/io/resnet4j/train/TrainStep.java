@@ -27,11 +27,45 @@ public final class TrainStep {
     private final Map<String, Parameter> parameters;
     private final Loss loss = Loss.softmaxCrossEntropyLoss();
 
+    private java.util.function.ToDoubleFunction<String> rateScale = name -> 1.0;
+    private int microBatches = 1;
+
     public TrainStep(ResNet net, Sgd sgd, NDManager manager) {
         this.net = net;
         this.sgd = sgd;
         this.parameterStore = new ParameterStore(manager, false);
-        this.parameters = net.stateDict();
+        // Frozen layers (ResNet#setFrozenPrefix) get neither updates nor weight decay.
+        Map<String, Parameter> trainable = new java.util.LinkedHashMap<>();
+        net.stateDict().forEach((k, p) -> {
+            if (!net.isFrozen(k)) {
+                trainable.put(k, p);
+            }
+        });
+        this.parameters = trainable;
+    }
+
+    /**
+     * Splits every batch into {@code k} equal micro-batches whose gradients add up before one SGD
+     * step (each loss weighted by its share of the batch, so the sum is the batch-mean loss). BN
+     * normalises over each micro-batch, as it would on k devices.
+     */
+    public TrainStep accumulate(int k) {
+        if (k < 1) {
+            throw new IllegalArgumentException("--accumulate must be at least 1, got " + k);
+        }
+        microBatches = k;
+        return this;
+    }
+
+    /** A multiplier of the learning rate per parameter name (e.g. the classifier's own rate); default 1. */
+    public TrainStep rateScale(java.util.function.ToDoubleFunction<String> scale) {
+        rateScale = scale;
+        return this;
+    }
+
+    /** The parameters this step updates (all but a frozen prefix's). */
+    public Map<String, Parameter> trainableParameters() {
+        return java.util.Collections.unmodifiableMap(parameters);
     }
 
     /**
@@ -39,8 +73,26 @@ public final class TrainStep {
      * @param labels (N) int64 class indices
      */
     public Result run(NDArray images, NDArray labels, float learningRate) {
-        float lossValue;
-        long errors;
+        long n = images.getShape().get(0);
+        int k = (int) Math.min(microBatches, n);
+        double lossSum = 0;
+        long errors = 0;
+        for (int m = 0; m < k; m++) {
+            long from = n * m / k;
+            long to = n * (m + 1) / k;
+            NDArray xi = k == 1 ? images : images.get(from + ":" + to);
+            NDArray yi = k == 1 ? labels : labels.get(from + ":" + to);
+            float weight = (float) (to - from) / n;
+            // Gradients add up across backward passes until Sgd.step zeroes them (PyTorch semantics).
+            float[] r = forwardBackward(xi, yi, weight);
+            lossSum += r[0] * weight;
+            errors += (long) r[1];
+        }
+        sgd.step(parameters, name -> learningRate * rateScale.applyAsDouble(name));
+        return new Result((float) lossSum, errors, n);
+    }
+
+    private float[] forwardBackward(NDArray images, NDArray labels, float weight) {
         // Every intermediate array attaches to the manager of its input; a scope closed after the
         // step frees them all (native memory is not the garbage collector's).
         try (NDManager scope = images.getManager().newSubManager();
@@ -49,12 +101,9 @@ public final class TrainStep {
             labels.tempAttach(scope);
             NDArray logits = net.forward(parameterStore, new NDList(images), true).singletonOrThrow();
             NDArray l = loss.evaluate(new NDList(labels), new NDList(logits));
-            collector.backward(l);
-            lossValue = l.getFloat();
-            errors = logits.argMax(1).neq(labels).sum().getLong();
+            collector.backward(weight == 1f ? l : l.mul(weight));
+            return new float[] {l.getFloat(), logits.argMax(1).neq(labels).sum().getLong()};
         }
-        sgd.step(parameters, learningRate);
-        return new Result(lossValue, errors, images.getShape().get(0));
     }
 
     public ResNet net() {
