@@ -1,5 +1,7 @@
 package io.resnet4j.eval;
 
+import io.resnet4j.io.AtomicFiles;
+
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;

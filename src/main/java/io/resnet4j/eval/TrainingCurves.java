@@ -1,5 +1,7 @@
 package io.resnet4j.eval;
 
+import io.resnet4j.io.AtomicFiles;
+
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

@@ -16,7 +16,6 @@ import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -148,31 +147,20 @@ public final class SafeTensors {
         }
         byte[] h = JSON.writeValueAsBytes(header);
         int padding = (8 - h.length % 8) % 8;
-        Path parent = file.toAbsolutePath().getParent();
-        Files.createDirectories(parent);
-        Path tmp = Files.createTempFile(parent, "." + file.getFileName(), ".tmp");
-        try {
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
-                ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length + padding);
-                out.write(len.array());
-                out.write(h);
-                for (int i = 0; i < padding; i++) {
-                    out.write(' ');
-                }
-                for (byte[] b : blobs.values()) {
-                    out.write(b);
-                }
+        // Temporary sibling then rename: a failure never leaves a half-written checkpoint behind.
+        AtomicFiles.write(file, raw -> {
+            OutputStream out = new java.io.BufferedOutputStream(raw, 1 << 20);
+            ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(h.length + padding);
+            out.write(len.array());
+            out.write(h);
+            for (int i = 0; i < padding; i++) {
+                out.write(' ');
             }
-            try {
-                // createTempFile makes owner-only files; a checkpoint should be as readable as any output.
-                Files.setPosixFilePermissions(tmp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: keep the default
+            for (byte[] b : blobs.values()) {
+                out.write(b);
             }
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+            out.flush();
+        });
     }
 
     private static byte[] toBytes(NDArray a) {

@@ -17,13 +17,7 @@ import picocli.CommandLine;
 class ExperimentCommandTest {
 
     static CliTest.Result run(String... args) {
-        CommandLine cl = Main.newCommandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new CliTest.Result(code, out.toString(), err.toString());
+        return CliTest.run(args);
     }
 
     @Test

@@ -37,16 +37,9 @@ class WeightsCliTest {
     static Path pth;
     static Path images;
 
-    record Result(int code, String out, String err) {}
 
-    static Result run(String... args) {
-        CommandLine cl = Main.newCommandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        cl.setOut(new PrintWriter(out));
-        cl.setErr(new PrintWriter(err));
-        int code = cl.execute(args);
-        return new Result(code, out.toString(), err.toString());
+    static CliTest.Result run(String... args) {
+        return CliTest.run(args);
     }
 
     static Path fixture(String name) throws Exception {
@@ -76,7 +69,7 @@ class WeightsCliTest {
     @Test
     void convertInfersResnet20AndTheCheckpointComputesWhatPyTorchComputes() throws Exception {
         Path out = dir.resolve("r20.safetensors");
-        Result r = run("convert", pth.toString(), out.toString());
+        CliTest.Result r = run("convert", pth.toString(), out.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("resnet20, shortcut A, 10 classes, 269,722 parameters");
         Checkpoint.Info info = Checkpoint.readInfo(out);
@@ -96,7 +89,7 @@ class WeightsCliTest {
 
     @Test
     void predictJsonFollowsTheContractAndSkipsTheCorruptImage() throws Exception {
-        Result r = run("predict", "--weights", pth.toString(), "--json", "--top", "3", "--batch-size", "3", images.toString());
+        CliTest.Result r = run("predict", "--weights", pth.toString(), "--json", "--top", "3", "--batch-size", "3", images.toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("skipping " + images.resolve("corrupt.jpg")).contains("1 of 5 inputs could not be read");
         JsonNode a = new ObjectMapper().readTree(r.out());
@@ -130,20 +123,20 @@ class WeightsCliTest {
     @Test
     void featuresGivesPooledVectorsAndStageMaps() throws Exception {
         Path one = images.resolve("rocket.png");
-        Result pool = run("features", "--weights", pth.toString(), "--json", one.toString());
+        CliTest.Result pool = run("features", "--weights", pth.toString(), "--json", one.toString());
         assertThat(pool.code()).as(pool.err()).isZero();
         JsonNode p = new ObjectMapper().readTree(pool.out());
         assertThat(p.get(0).get("image").asText()).isEqualTo(one.toString());
         assertThat(p.get(0).get("features").size()).isEqualTo(64);
 
-        Result map = run("features", "--weights", pth.toString(), "--layer", "conv3_x", "--json", one.toString());
+        CliTest.Result map = run("features", "--weights", pth.toString(), "--layer", "conv3_x", "--json", one.toString());
         JsonNode f = new ObjectMapper().readTree(map.out()).get(0).get("features");
         assertThat(f.size()).isEqualTo(32);
         assertThat(f.get(0).size()).isEqualTo(16);
         assertThat(f.get(0).get(0).size()).isEqualTo(16);
 
         Path file = dir.resolve("feats.safetensors");
-        Result written = run("features", "--weights", pth.toString(), "--output", file.toString(), images.toString());
+        CliTest.Result written = run("features", "--weights", pth.toString(), "--output", file.toString(), images.toString());
         assertThat(written.code()).isEqualTo(1); // corrupt.jpg
         try (NDManager m = NDManager.newBaseManager()) {
             var c = SafeTensors.read(file, m);
@@ -156,25 +149,25 @@ class WeightsCliTest {
                     org.assertj.core.data.Offset.offset(1e-6f));
         }
 
-        Result bad = run("features", "--weights", pth.toString(), "--layer", "conv5_x", one.toString());
+        CliTest.Result bad = run("features", "--weights", pth.toString(), "--layer", "conv5_x", one.toString());
         assertThat(bad.code()).isEqualTo(2);
         assertThat(bad.err()).contains("resnet20 has 3 stages").contains("pool, conv2_x, conv3_x, conv4_x");
-        Result both = run("features", "--weights", pth.toString(), "--json", "--output", "x", one.toString());
+        CliTest.Result both = run("features", "--weights", pth.toString(), "--json", "--output", "x", one.toString());
         assertThat(both.code()).isEqualTo(2);
     }
 
     @Test
     void refusesMaliciousAndMismatchedWeightsBeforeRunning() throws Exception {
         Path evil = io.resnet4j.io.TorchPickleTestAccess.malicious(dir);
-        Result r = run("predict", "--weights", evil.toString(), images.resolve("rocket.png").toString());
+        CliTest.Result r = run("predict", "--weights", evil.toString(), images.resolve("rocket.png").toString());
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.err()).contains("refusing to load evil.pth: its pickle names the global 'os.system'");
         assertThat(r.out()).isEmpty();
 
-        Result wrong = run("predict", "--weights", pth.toString(), "--model", "resnet32", images.resolve("rocket.png").toString());
+        CliTest.Result wrong = run("predict", "--weights", pth.toString(), "--model", "resnet32", images.resolve("rocket.png").toString());
         assertThat(wrong.code()).isEqualTo(1);
         assertThat(wrong.err()).contains("weights do not fit resnet32: missing keys (60): layer1.3.conv1.weight");
-        Result unknown = run("predict", "--weights", "torchvision:resnet51", images.toString());
+        CliTest.Result unknown = run("predict", "--weights", "torchvision:resnet51", images.toString());
         assertThat(unknown.code()).isEqualTo(2);
         assertThat(unknown.err()).contains("torchvision:resnet50.V2");
     }
@@ -188,7 +181,7 @@ class WeightsCliTest {
             img.setRGB(i % 40, 3, 0xff00ff00);
             ImageIO.write(img, "png", many.resolve(String.format("img%03d.png", i)).toFile());
         }
-        Result r = run("predict", "--weights", pth.toString(), "--json", "--top", "1", many.toString());
+        CliTest.Result r = run("predict", "--weights", pth.toString(), "--json", "--top", "1", many.toString());
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(new ObjectMapper().readTree(r.out()).size()).isEqualTo(ImageBatches.PROGRESS_THRESHOLD);
         assertThat(r.err()).contains("] 50/50 images").contains("\r[");

@@ -1,4 +1,4 @@
-package io.resnet4j.eval;
+package io.resnet4j.io;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -15,11 +15,11 @@ import java.util.Set;
  * Writes a file through a temporary sibling and a rename, so a crash or a rendering error never
  * leaves a truncated figure where a reader (a report, a browser, a later run) expects a whole one.
  */
-final class AtomicFiles {
+public final class AtomicFiles {
 
     /** Something that writes the whole content to a stream. */
     @FunctionalInterface
-    interface Writer {
+    public interface Writer {
         void writeTo(OutputStream out) throws IOException;
     }
 
@@ -29,7 +29,7 @@ final class AtomicFiles {
      * Writes {@code file} atomically: content goes to a temporary file in the same directory (same
      * file system, so the rename is atomic where supported), which then replaces {@code file}.
      */
-    static void write(Path file, Writer writer) throws IOException {
+    public static void write(Path file, Writer writer) throws IOException {
         Path target = file.toAbsolutePath();
         Path dir = target.getParent();
         Files.createDirectories(dir);
@@ -61,5 +61,10 @@ final class AtomicFiles {
                 ? Files.getPosixFilePermissions(target)
                 : PosixFilePermissions.fromString("rw-r--r--");
         Files.setPosixFilePermissions(tmp, perms);
+    }
+
+    /** Writes bytes atomically (temporary sibling, then rename). */
+    public static void write(Path file, byte[] content) throws IOException {
+        write(file, out -> out.write(content));
     }
 }
