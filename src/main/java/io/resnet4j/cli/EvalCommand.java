@@ -9,7 +9,10 @@ import io.resnet4j.data.Cifar10;
 import io.resnet4j.data.CifarData;
 import io.resnet4j.data.Normalization;
 import io.resnet4j.data.Split;
+import io.resnet4j.data.ImageFolder;
 import io.resnet4j.eval.Evaluator;
+import io.resnet4j.eval.TestProtocols;
+import io.resnet4j.io.WeightsLoader;
 import io.resnet4j.io.Checkpoint;
 import io.resnet4j.io.Preprocessing;
 import java.io.PrintWriter;
@@ -24,16 +27,28 @@ import picocli.CommandLine.Option;
 
 /** {@code resnet4j eval}: the paper's CIFAR test protocol (single original view) on a checkpoint. */
 @Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
-        description = "Evaluate a checkpoint on a CIFAR-10 split: top-1 and top-5 error, per-class accuracy, confusion matrix.")
+        description = {"Evaluate weights: top-1 and top-5 error, per-class accuracy, confusion matrix.",
+            "CIFAR-10 data: the paper's single-view protocol on a split. Image folders (ROOT/val/<class>/...):"
+                    + " --protocol center, ten-crop or multi-scale (the paper's fully-convolutional form)."})
 final class EvalCommand implements Callable<Integer> {
 
-    @Option(names = "--weights", required = true, paramLabel = "CKPT", description = "resnet4j checkpoint (.safetensors), e.g. RUN_DIR/model.safetensors.")
+    @Option(names = "--weights", required = true, paramLabel = "CKPT",
+            description = "resnet4j checkpoint (e.g. RUN_DIR/model.safetensors); for image folders also torchvision .pth/.safetensors.")
     Path weights;
+
+    @Option(names = "--protocol", defaultValue = "center", description = "Image folders: center, ten-crop or multi-scale (default: ${DEFAULT-VALUE}).")
+    String protocol;
+
+    @Option(names = "--scales", split = ",", paramLabel = "SIDE", description = "Multi-scale shorter sides for a 224 input (default: 224,256,384,480,640).")
+    int[] scales;
+
+    @Option(names = "--workers", defaultValue = "2", description = "Image decoding threads (default: ${DEFAULT-VALUE}).")
+    int workers;
 
     @Option(names = "--data", required = true, paramLabel = "DIR", description = "CIFAR-10 binary folder or cifar-10-binary.tar.gz.")
     Path data;
 
-    @Option(names = "--split", defaultValue = "test", description = "test, val5k, train45k or train (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--split", description = "CIFAR: test, val5k, train45k or train (default: test); image folders: val or train (default: val).")
     String split;
 
     @Option(names = "--batch-size", defaultValue = "500", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
@@ -53,9 +68,12 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (ImageFolder.isImageFolderRoot(data)) {
+            return imageFolder();
+        }
         Split s;
         try {
-            s = Split.parse(split);
+            s = Split.parse(split == null ? "test" : split);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -103,6 +121,56 @@ final class EvalCommand implements Callable<Integer> {
             if (plot != null) {
                 out.println("confusion matrix drawn to " + plot);
             }
+        }
+        out.flush();
+        return 0;
+    }
+
+    private int imageFolder() throws Exception {
+        String which = split == null ? "val" : split;
+        if (!which.equals("val") && !which.equals("train")) {
+            throw new UsageException("--split for an image folder is val or train, got " + which);
+        }
+        TestProtocols.Protocol p;
+        try {
+            p = TestProtocols.Protocol.parse(protocol);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (!Files.exists(weights)) {
+            throw new UsageException("no weights at " + weights);
+        }
+        ImageFolder folder = ImageFolder.open(data.resolve(which));
+        Device device = engine.apply();
+        Evaluator.Result r;
+        WeightsLoader.Loaded loaded;
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            loaded = WeightsLoader.load(weights.toString(), WeightsLoader.Options.defaults(), manager);
+            int input = loaded.net().config().inputSize();
+            r = TestProtocols.evaluate(p, loaded.net(), folder, loaded.preprocessing(), input, scales, batchSize, workers,
+                    manager, System.err);
+        }
+        if (plot != null) {
+            r.confusion().writePng(plot);
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        String name = loaded.net().config().spec().name();
+        if (json) {
+            ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+            ObjectNode o = mapper.createObjectNode();
+            o.put("model", name);
+            o.put("weights", weights.toString());
+            o.put("split", which);
+            o.put("protocol", p.label());
+            o.put("images", r.images());
+            o.put("top1_error", r.top1Error());
+            o.put("top5_error", r.top5Error());
+            o.setAll(r.confusion().toJson());
+            out.println(mapper.writeValueAsString(o));
+        } else {
+            out.printf(Locale.ROOT, "%s on %s (%,d images), %s protocol: top-1 error %.2f%%, top-5 error %.2f%%%n%n",
+                    name, data.resolve(which), r.images(), p.label(), 100 * r.top1Error(), 100 * r.top5Error());
+            out.println(r.confusion().toText());
         }
         out.flush();
         return 0;

@@ -9,7 +9,12 @@ import io.resnet4j.model.ResNetConfig;
 import io.resnet4j.model.ResNetFamily;
 import io.resnet4j.model.Shortcut;
 import io.resnet4j.model.StridePlacement;
+import io.resnet4j.data.ImageFolder;
 import io.resnet4j.train.CifarTrainer;
+import io.resnet4j.train.CifarTrainingData;
+import io.resnet4j.train.FineTuning;
+import io.resnet4j.train.ImageFolderTrainingData;
+import io.resnet4j.train.TrainingData;
 import io.resnet4j.train.CurvesListener;
 import io.resnet4j.train.LearningRateSchedule;
 import io.resnet4j.train.MetricsCsv;
@@ -40,11 +45,36 @@ import picocli.CommandLine.Option;
             "Ctrl-C writes a checkpoint first; continue with --resume RUN_DIR."})
 final class TrainCommand implements Callable<Integer> {
 
-    @Option(names = "--model", defaultValue = "resnet20", description = "CIFAR model (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", description = "Model (default: resnet20 for CIFAR data, resnet18 for image folders).")
     String model;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "CIFAR-10 binary folder or cifar-10-binary.tar.gz.")
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "CIFAR-10 binary folder, cifar-10-binary.tar.gz, or an image folder ROOT with ROOT/train/<class>/*.jpg (and ROOT/val/<class>).")
     Path data;
+
+    @Option(names = "--input", paramLabel = "N", description = "Image-folder training: network input side (default: 224); crops and resizes scale with it.")
+    Integer input;
+
+    @Option(names = "--num-classes", paramLabel = "K", description = "Classes of the classifier (default: those of the data); with --init a new head is initialised.")
+    Integer numClasses;
+
+    @Option(names = "--init", paramLabel = "WEIGHTS", description = "Start from these weights (resnet4j checkpoint, torchvision .pth, .safetensors, torchvision:NAME) to fine-tune.")
+    String init;
+
+    @Option(names = "--freeze-until", paramLabel = "STAGE", description = "Keep the stem and stages up to this one fixed, BN statistics included: conv1, conv2_x .. conv5_x.")
+    String freezeUntil;
+
+    @Option(names = "--head-lr", paramLabel = "LR", description = "Learning rate of the classifier (default: the same as --lr); follows the schedule.")
+    Float headLr;
+
+    @Option(names = "--accumulate", defaultValue = "1", paramLabel = "K", description = "Micro-batches per SGD step, for batches that do not fit in memory (default: ${DEFAULT-VALUE}).")
+    int accumulate;
+
+    @Option(names = "--plateau-patience", paramLabel = "P", description = "Divide lr by 10 when validation error has not improved for P evaluations (image-folder default: 3; CIFAR uses milestones).")
+    Integer plateauPatience;
+
+    @Option(names = "--pixel-mean", description = "Image folders: subtract a per-pixel mean image (the paper) instead of the per-channel mean/std.")
+    boolean pixelMean;
 
     @Option(names = "--split", defaultValue = "train45k",
             description = "Training split: train45k (validate on val5k, the paper's tuning split) or train (all 50k; validate on test if present). Default: ${DEFAULT-VALUE}.")
@@ -62,7 +92,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--iterations", description = "Total iterations (default: 64000, or from --epochs).")
     Long iterations;
 
-    @Option(names = "--batch-size", description = "Mini-batch size (default: 128).")
+    @Option(names = "--batch-size", description = "Mini-batch size (default: 128 CIFAR, 256 image folders).")
     Integer batchSize;
 
     @Option(names = "--lr", description = "Learning rate after warm-up (default: 0.1).")
@@ -131,13 +161,18 @@ final class TrainCommand implements Callable<Integer> {
             trainSplit = Split.parse(previous.get("dataset").get("train_split").asText());
         } else {
             if (data == null) {
-                throw new UsageException("--data DIR is required: a CIFAR-10 binary folder (data_batch_1..5.bin) or"
-                        + " cifar-10-binary.tar.gz (try ../shared/datasets/cifar-10-batches-bin, or 'resnet4j demo')");
+                throw new UsageException("--data DIR is required: a CIFAR-10 binary folder (data_batch_1..5.bin),"
+                        + " cifar-10-binary.tar.gz, or an image folder with train/<class>/ (try"
+                        + " ../shared/datasets/cifar-10-batches-bin, or 'resnet4j demo')");
             }
             dataPath = data;
             trainSplit = parseSplit(split);
-            modelConfig(); // cheap checks before reading 150 MB of data
-            runDir = output != null ? output : Path.of("runs", model + "-"
+            if (init == null) {
+                modelConfig(ImageFolder.isImageFolderRoot(dataPath)); // cheap checks before reading the data
+            }
+            String name = model != null ? model : init != null ? "finetune"
+                    : ImageFolder.isImageFolderRoot(dataPath) ? "resnet18" : "resnet20";
+            runDir = output != null ? output : Path.of("runs", name + "-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
             if (Files.exists(runDir.resolve(RunJson.FILE))) {
                 throw new UsageException(runDir + " already holds a run; use --resume " + runDir
@@ -145,20 +180,33 @@ final class TrainCommand implements Callable<Integer> {
             }
             config = null;
         }
-        Split valSplit = trainSplit == Split.TRAIN45K ? Split.VAL5K : Split.TEST;
-        Map<Split, CifarData> splits;
-        boolean hasVal = trainSplit == Split.TRAIN45K || hasTestSplit(dataPath);
-        splits = Cifar10.load(dataPath, hasVal ? EnumSet.of(trainSplit, valSplit) : EnumSet.of(trainSplit));
-        CifarData train = splits.get(trainSplit);
-        CifarData val = splits.get(valSplit);
+        TrainingData trainingData;
+        if (ImageFolder.isImageFolderRoot(dataPath)) {
+            Path valDir = dataPath.resolve("val");
+            int side = config != null ? config.model().inputSize() : input != null ? input
+                    : init != null ? initConfig().inputSize() : 224;
+            boolean perPixel = previous != null ? previous.path("dataset").path("pixel_mean").asBoolean(pixelMean) : pixelMean;
+            trainingData = new ImageFolderTrainingData(ImageFolder.open(dataPath.resolve("train")),
+                    Files.isDirectory(valDir) ? ImageFolder.open(valDir) : null, side, perPixel, workers);
+        } else {
+            if (input != null && input != 32) {
+                throw new UsageException("--input " + input + " does not apply to CIFAR data, whose images are 32x32;"
+                        + " it sets the input of image-folder training");
+            }
+            Split valSplit = trainSplit == Split.TRAIN45K ? Split.VAL5K : Split.TEST;
+            boolean hasVal = trainSplit == Split.TRAIN45K || hasTestSplit(dataPath);
+            Map<Split, CifarData> splits = Cifar10.load(dataPath,
+                    hasVal ? EnumSet.of(trainSplit, valSplit) : EnumSet.of(trainSplit));
+            trainingData = new CifarTrainingData(splits.get(trainSplit), splits.get(valSplit));
+        }
         if (config == null) {
-            config = buildConfig(train);
+            config = buildConfig(trainingData);
         }
         Device device = engine.apply();
         Files.createDirectories(runDir);
-        CifarTrainer trainer = new CifarTrainer(config, train, val, runDir, device);
+        CifarTrainer trainer = new CifarTrainer(config, trainingData, runDir, device);
         String label = config.model().spec().name();
-        RunJson runJson = new RunJson(runDir, config, dataPath.toString(), train, val).mergePrevious(previous);
+        RunJson runJson = new RunJson(runDir, config, dataPath.toString(), trainingData).mergePrevious(previous);
         trainer.addListener(runJson)
                 .addListener(new MetricsCsv(runDir.resolve("metrics.csv")))
                 .addListener(new CurvesListener(runDir.resolve("metrics.csv"), runDir.resolve("curves.png"), label))
@@ -169,8 +217,9 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         out.printf(Locale.ROOT, "training %s (%,d parameters) on %s: %,d images (%s), validating on %s; %,d iterations of %d"
                         + " on %s with %d threads -> %s%n",
-                label, config.model().plan().params(), dataPath, train.size(), trainSplit,
-                val == null ? "nothing" : String.format(Locale.ROOT, "%,d images (%s)", val.size(), valSplit),
+                label, config.model().plan().params(), dataPath, trainingData.size(), trainingData.trainSplit(),
+                trainingData.valSplit() == null ? "nothing"
+                        : String.format(Locale.ROOT, "%,d images (%s)", trainingData.valSize(), trainingData.valSplit()),
                 config.iterations(), config.batchSize(), device, engine.threads(), runDir);
         out.flush();
         CifarTrainer.Outcome outcome = SigintHandler.run(trainer::requestStop, () -> trainer.run(resume != null));
@@ -204,11 +253,23 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private ResNetConfig modelConfig() {
+    private ResNetConfig initSource;
+
+    /** The architecture of the --init weights (read once). */
+    private ResNetConfig initConfig() throws java.io.IOException {
+        if (initSource == null) {
+            try (ai.djl.ndarray.NDManager scratch = ai.djl.ndarray.NDManager.newBaseManager()) {
+                initSource = FineTuning.sourceConfig(init, scratch);
+            }
+        }
+        return initSource;
+    }
+
+    private ResNetConfig modelConfig(boolean imageFolder) {
         try {
-            ResNetConfig m = ResNetConfig.of(ResNetFamily.get(model));
-            if (m.spec().stem() != io.resnet4j.model.Stem.CIFAR) {
-                throw new UsageException(model + " is an ImageNet model; CIFAR training takes the CIFAR family: "
+            ResNetConfig m = ResNetConfig.of(ResNetFamily.get(model != null ? model : imageFolder ? "resnet18" : "resnet20"));
+            if (!imageFolder && m.spec().stem() != io.resnet4j.model.Stem.CIFAR) {
+                throw new UsageException(model + " is an ImageNet model; CIFAR data trains the CIFAR family: "
                         + String.join(", ", ResNetFamily.all().stream()
                                 .filter(s -> s.stem() == io.resnet4j.model.Stem.CIFAR).map(s -> s.name()).toList()));
             }
@@ -224,11 +285,30 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private TrainConfig buildConfig(CifarData train) {
+    private TrainConfig buildConfig(TrainingData train) throws java.io.IOException {
+        boolean folder = train instanceof ImageFolderTrainingData;
         try {
-            ResNetConfig m = modelConfig().withClasses(Math.max(10, train.numClasses()));
-            int bs = batchSize == null ? 128 : batchSize;
+            ResNetConfig m;
+            int classes = numClasses != null ? numClasses : Math.max(folder ? 1 : 10, train.numClasses());
+            boolean newHead = false;
+            if (init != null) {
+                // Fine-tuning: the architecture is the source's; only the head may change.
+                m = initConfig();
+                if (model != null && !model.equals(m.spec().name())) {
+                    throw new UsageException("--init " + init + " holds " + m.spec().name() + ", not --model " + model
+                            + "; drop --model when fine-tuning");
+                }
+                newHead = numClasses != null || classes != m.classes(); // --num-classes asks for a fresh head
+                m = m.withClasses(classes);
+            } else {
+                m = modelConfig(folder).withClasses(classes);
+            }
+            m = m.withInputSize(train.inputSize());
+            int bs = batchSize == null ? (folder ? 256 : 128) : batchSize;
             int perEpoch = train.size() / bs;
+            if (bs % accumulate != 0) {
+                throw new UsageException("--batch-size " + bs + " must be a multiple of --accumulate " + accumulate);
+            }
             if (perEpoch < 1) {
                 throw new UsageException("--batch-size " + bs + " is larger than the " + train.size() + " training images");
             }
@@ -246,9 +326,24 @@ final class TrainCommand implements Callable<Integer> {
                 c = new TrainConfig(m, c.batchSize(), c.momentum(), c.weightDecay(), iterations,
                         c.schedule().withMilestones(LearningRateSchedule.proportionalMilestones(iterations)), c.seed(),
                         c.checkpointEvery(), c.logEvery(), c.evalEvery(), c.workers(), c.augment());
+            } else if (folder) {
+                c = TrainConfig.epochs(m, 1, perEpoch).withIterations(600_000); // the paper's ImageNet budget
             } else {
                 c = TrainConfig.paper(m, perEpoch);
             }
+            TrainConfig.Tuning tuning = TrainConfig.Tuning.NONE.withAccumulate(accumulate);
+            int patience = plateauPatience != null ? plateauPatience : folder && milestones == null ? 3 : 0;
+            tuning = tuning.withPlateauPatience(patience);
+            if (patience > 0 && milestones == null) {
+                // The ImageNet rule: drops come from the plateau, not from fixed milestones.
+                c = c.withSchedule(c.schedule().withMilestones(List.of()));
+            }
+            if (init != null || freezeUntil != null || headLr != null) {
+                tuning = tuning.withFineTuning(init, newHead,
+                        freezeUntil == null ? 0 : io.resnet4j.model.ResNet.parseFrozenPrefix(freezeUntil),
+                        headLr == null ? Float.NaN : headLr);
+            }
+            c = c.withTuning(tuning);
             c = c.withBatchSize(bs);
             LearningRateSchedule s = c.schedule();
             if (lr != null || milestones != null || warmupLr != null) {

@@ -32,7 +32,10 @@ public record LearningRateSchedule(
 
     /** Milestones at 50% and 75% of the run: the paper's 32k/48k of 64k, compressed to any length. */
     public static List<Long> proportionalMilestones(long totalIterations) {
-        return List.of(totalIterations / 2, totalIterations * 3 / 4);
+        long half = totalIterations / 2;
+        long threeQuarters = totalIterations * 3 / 4;
+        // Very short runs (a handful of iterations) would repeat a milestone; keep the distinct ones.
+        return java.util.stream.LongStream.of(half, threeQuarters).filter(m -> m > 0).distinct().boxed().toList();
     }
 
     /**
