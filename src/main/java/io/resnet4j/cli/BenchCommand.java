@@ -33,10 +33,20 @@ import picocli.CommandLine.Parameters;
         description = "Measure training or inference throughput on random input (compare with PyTorch via ../shared/bench/compare.sh).")
 final class BenchCommand implements Callable<Integer> {
 
-    enum Workload { train, infer }
+    enum Workload { train, infer, data }
 
-    @Parameters(index = "0", paramLabel = "WORKLOAD", description = "train (forward, loss, backward, SGD) or infer (forward, BN in eval mode, no gradients).")
+    @Parameters(index = "0", paramLabel = "WORKLOAD",
+            description = "train (forward, loss, backward, SGD), infer (forward, BN in eval mode, no gradients) or data (the input pipeline alone, on --data).")
     Workload workload;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "bench data: a CIFAR-10 binary folder/archive or an image folder ROOT (ROOT/train/<class>/...).")
+    java.nio.file.Path data;
+
+    @Option(names = "--input", paramLabel = "N", description = "bench data on image folders: network input side (default: 224).")
+    Integer input;
+
+    @Option(names = "--workers", defaultValue = "2", description = "bench data: preparation threads (default: ${DEFAULT-VALUE}).")
+    int workers;
 
     @Option(names = "--model", defaultValue = "resnet20", description = "Model name (default: ${DEFAULT-VALUE}).")
     String model;
@@ -63,6 +73,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (batchSize < 1 || steps < 1 || warmup < 0) {
             throw new UsageException("--batch-size and --steps must be at least 1 and --warmup at least 0");
+        }
+        if (workload == Workload.data) {
+            return benchData();
         }
         ResNetConfig config;
         try {
@@ -126,6 +139,60 @@ final class BenchCommand implements Callable<Integer> {
         } else {
             out.printf(Locale.ROOT, "%s %s, batch %d, %d threads on %s: %.1f images/s (median step %.4f s, mean %.4f s over %d steps)%n",
                     workload, model, batchSize, engine.threads(), device, batchSize / median, median, mean, steps);
+        }
+        out.flush();
+        return 0;
+    }
+
+    /** The training input pipeline alone: decode/augment/normalise batches as the trainer would receive them. */
+    private int benchData() throws Exception {
+        if (data == null) {
+            throw new UsageException("bench data needs --data DIR (CIFAR-10 binary folder, archive, or image folder)");
+        }
+        io.resnet4j.train.TrainingData td;
+        if (io.resnet4j.data.ImageFolder.isImageFolderRoot(data)) {
+            td = new io.resnet4j.train.ImageFolderTrainingData(io.resnet4j.data.ImageFolder.open(data.resolve("train")), null,
+                    input == null ? 224 : input, false, workers);
+        } else {
+            td = new io.resnet4j.train.CifarTrainingData(
+                    io.resnet4j.data.Cifar10.load(data, io.resnet4j.data.Split.TRAIN45K), null);
+        }
+        ResNetConfig model = ResNetConfig.of(td.inputSize() == 32 ? "resnet20" : "resnet18").withInputSize(td.inputSize());
+        int perEpoch = Math.max(1, td.size() / batchSize);
+        io.resnet4j.train.TrainConfig cfg = io.resnet4j.train.TrainConfig.epochs(model, 1000, perEpoch)
+                .withBatchSize(batchSize).withWorkers(workers);
+        td.preprocessing(null);
+        double[] times = new double[steps];
+        long images = 0;
+        try (io.resnet4j.data.BatchSource source = td.trainBatches(cfg, 0, 0, 1000)) {
+            for (int i = 0; i < warmup + steps; i++) {
+                long t0 = System.nanoTime();
+                io.resnet4j.data.Batch b = source.next();
+                if (i >= warmup) {
+                    times[i - warmup] = (System.nanoTime() - t0) / 1e9;
+                    images += b.size();
+                }
+            }
+        }
+        double total = Arrays.stream(times).sum();
+        double[] sorted = times.clone();
+        Arrays.sort(sorted);
+        PrintWriter out = spec.commandLine().getOut();
+        if (json) {
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.put("framework", "resnet4j");
+            o.put("workload", "data");
+            o.put("data", data.toString());
+            o.put("input_size", td.inputSize());
+            o.put("batch_size", batchSize);
+            o.put("workers", workers);
+            o.put("steps", steps);
+            o.put("median_step_s", sorted[sorted.length / 2]);
+            o.put("images_per_s", images / total);
+            out.println(new ObjectMapper().writeValueAsString(o));
+        } else {
+            out.printf(Locale.ROOT, "data pipeline on %s (%dx%d, batch %d, %d workers): %.0f images/s over %d batches%n",
+                    data, td.inputSize(), td.inputSize(), batchSize, workers, images / total, steps);
         }
         out.flush();
         return 0;
