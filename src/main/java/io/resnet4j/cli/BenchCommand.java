@@ -86,6 +86,7 @@ final class BenchCommand implements Callable<Integer> {
         Device device = engine.apply();
         int size = config.inputSize();
         double[] times = new double[steps];
+        double[] phases = null;
         try (NDManager manager = NDManager.newBaseManager(device)) {
             ResNet net = new ResNet(config).initialize(manager);
             NDArray x = manager.randomNormal(new Shape(batchSize, 3, size, size));
@@ -94,12 +95,18 @@ final class BenchCommand implements Callable<Integer> {
                 try (Sgd sgd = new Sgd(manager, 0.9f, 1e-4f)) {
                     TrainStep step = new TrainStep(net, sgd, manager);
                     for (int i = 0; i < warmup + steps; i++) {
+                        if (i == warmup) {
+                            step.phaseTimes().reset();
+                        }
                         long t0 = System.nanoTime();
                         step.run(x, y, 0.1f);
                         if (i >= warmup) {
                             times[i - warmup] = (System.nanoTime() - t0) / 1e9;
                         }
                     }
+                    TrainStep.PhaseTimes p = step.phaseTimes();
+                    phases = new double[] {p.forwardNanos / 1e9 / p.steps, p.backwardNanos / 1e9 / p.steps,
+                        p.updateNanos / 1e9 / p.steps};
                 }
             } else {
                 ParameterStore ps = new ParameterStore(manager, false);
@@ -135,10 +142,20 @@ final class BenchCommand implements Callable<Integer> {
             o.put("mean_step_s", mean);
             o.put("images_per_s", batchSize / median);
             o.put("rss_mb", ResidentMemory.currentMb());
+            if (phases != null) {
+                // Mean seconds per step in each phase: where the time goes.
+                o.put("forward_s", phases[0]);
+                o.put("backward_s", phases[1]);
+                o.put("update_s", phases[2]);
+            }
             out.println(mapper.writeValueAsString(o));
         } else {
             out.printf(Locale.ROOT, "%s %s, batch %d, %d threads on %s: %.1f images/s (median step %.4f s, mean %.4f s over %d steps)%n",
                     workload, model, batchSize, engine.threads(), device, batchSize / median, median, mean, steps);
+            if (phases != null) {
+                out.printf(Locale.ROOT, "per step: forward+loss %.4f s, backward %.4f s, SGD update %.4f s%n", phases[0],
+                        phases[1], phases[2]);
+            }
         }
         out.flush();
         return 0;

@@ -72,6 +72,28 @@ public final class TrainStep {
      * @param images (N, 3, H, W) float32 on the training device
      * @param labels (N) int64 class indices
      */
+    /** Where a step's time goes, accumulated over steps (for the benchmark's breakdown). */
+    public static final class PhaseTimes {
+        public long forwardNanos;
+        public long backwardNanos;
+        public long updateNanos;
+        public long steps;
+
+        public void reset() {
+            forwardNanos = 0;
+            backwardNanos = 0;
+            updateNanos = 0;
+            steps = 0;
+        }
+    }
+
+    private final PhaseTimes times = new PhaseTimes();
+
+    /** Accumulated phase times since construction or the last {@link PhaseTimes#reset()}. */
+    public PhaseTimes phaseTimes() {
+        return times;
+    }
+
     public Result run(NDArray images, NDArray labels, float learningRate) {
         long n = images.getShape().get(0);
         int k = (int) Math.min(microBatches, n);
@@ -88,7 +110,10 @@ public final class TrainStep {
             lossSum += r[0] * weight;
             errors += (long) r[1];
         }
+        long t0 = System.nanoTime();
         sgd.step(parameters, name -> learningRate * rateScale.applyAsDouble(name));
+        times.updateNanos += System.nanoTime() - t0;
+        times.steps++;
         return new Result((float) lossSum, errors, n);
     }
 
@@ -99,9 +124,15 @@ public final class TrainStep {
                 GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             images.tempAttach(scope);
             labels.tempAttach(scope);
+            long t0 = System.nanoTime();
             NDArray logits = net.forward(parameterStore, new NDList(images), true).singletonOrThrow();
             NDArray l = loss.evaluate(new NDList(labels), new NDList(logits));
+            long t1 = System.nanoTime();
             collector.backward(weight == 1f ? l : l.mul(weight));
+            long t2 = System.nanoTime();
+            // libtorch on CPU runs each op synchronously, so these wall times split the step exactly.
+            times.forwardNanos += t1 - t0;
+            times.backwardNanos += t2 - t1;
             return new float[] {l.getFloat(), logits.argMax(1).neq(labels).sum().getLong()};
         }
     }
