@@ -1,7 +1,6 @@
 package io.resnet4j.io;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.nn.Parameter;
 import io.resnet4j.model.ResNet;
 import java.util.ArrayList;
@@ -117,7 +116,4 @@ public final class StateDicts {
         return out;
     }
 
-    static DataType floatType() {
-        return DataType.FLOAT32;
-    }
 }

@@ -4,7 +4,6 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.resnet4j.data.Batch;
@@ -363,7 +362,4 @@ public final class CifarTrainer {
         }
     }
 
-    static DataType labelType() {
-        return DataType.INT64;
-    }
 }
