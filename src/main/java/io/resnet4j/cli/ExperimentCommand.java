@@ -71,7 +71,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         Path output;
 
         @Option(names = "--epochs", description = "Budget: N epochs per member, the paper's schedule compressed"
-                + " (lr /10 at 50% and 75%).")
+                + " (lr /10 at 50%% and 75%%).")
         Integer epochs;
 
         @Option(names = "--iterations", description = "Budget: N iterations per member, same proportions.")
@@ -100,8 +100,14 @@ public final class ExperimentCommand implements Callable<Integer> {
         @Option(names = "--workers", defaultValue = "2", description = "Data-preparation threads (default: ${DEFAULT-VALUE}).")
         int workers;
 
+        @Option(names = "--warmup-lr", paramLabel = "LR",
+                description = "Train every member at LR until its training error is below 80%%, then at 0.1, as the"
+                        + " paper does for ResNet-110 (default: the paper's rule, warm-up only from 110 layers;"
+                        + " 0 disables it everywhere).")
+        Float warmupLr;
+
         Budget budget() {
-            return new Budget(epochs, iterations, full, batchSize, seed, workers);
+            return new Budget(epochs, iterations, full, batchSize, seed, workers, warmupLr);
         }
 
         Path outputOr(String experiment) {
@@ -176,6 +182,11 @@ public final class ExperimentCommand implements Callable<Integer> {
                 description = "Depths 6n+2 to compare: 20, 32, 44, 56, 110 (default: ${DEFAULT-VALUE}).")
         List<Integer> depths;
 
+        @Option(names = "--nets", split = ",", defaultValue = "plain,resnet", paramLabel = "plain|resnet",
+                description = "Which nets to train at each depth (default: ${DEFAULT-VALUE}); 'resnet' alone compares"
+                        + " depths of ResNets (Figure 6 middle) at half the cost.")
+        List<String> nets;
+
         @Override
         String name() {
             return "degradation";
@@ -183,10 +194,22 @@ public final class ExperimentCommand implements Callable<Integer> {
 
         @Override
         List<ExperimentRunner.Member> members() {
+            Set<String> kinds = new LinkedHashSet<>();
+            for (String n : nets) {
+                String k = n.trim().toLowerCase(Locale.ROOT);
+                if (!k.equals("plain") && !k.equals("resnet")) {
+                    throw new UsageException("--nets takes plain, resnet or both (plain,resnet), got '" + n + "'");
+                }
+                kinds.add(k);
+            }
             List<ExperimentRunner.Member> out = new ArrayList<>();
             for (int d : distinctDepths(depths)) {
-                out.add(new ExperimentRunner.Member("plain" + d, "plain-" + d, ResNetConfig.of("plain" + d)));
-                out.add(new ExperimentRunner.Member("resnet" + d, "ResNet-" + d, ResNetConfig.of("resnet" + d)));
+                if (kinds.contains("plain")) {
+                    out.add(new ExperimentRunner.Member("plain" + d, "plain-" + d, ResNetConfig.of("plain" + d)));
+                }
+                if (kinds.contains("resnet")) {
+                    out.add(new ExperimentRunner.Member("resnet" + d, "ResNet-" + d, ResNetConfig.of("resnet" + d)));
+                }
             }
             return out;
         }

@@ -41,7 +41,7 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = {"Train a CIFAR network with the paper's recipe (section 4.2): SGD, momentum 0.9, weight decay 1e-4,"
                 + " batch 128, lr 0.1 divided by 10 at 32k and 48k iterations, 64k iterations; warm-up at 0.01 for 110+"
-                + " layers. --epochs N compresses the schedule (milestones at 50% and 75%).",
+                + " layers. --epochs N compresses the schedule (milestones at 50%% and 75%%).",
             "Ctrl-C writes a checkpoint first; continue with --resume RUN_DIR."})
 final class TrainCommand implements Callable<Integer> {
 
@@ -98,10 +98,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--lr", description = "Learning rate after warm-up (default: 0.1).")
     Float lr;
 
-    @Option(names = "--milestones", split = ",", paramLabel = "ITER", description = "Iterations where lr is divided by 10 (default: 50% and 75% of the run).")
+    @Option(names = "--milestones", split = ",", paramLabel = "ITER", description = "Iterations where lr is divided by 10 (default: 50%% and 75%% of the run).")
     List<Long> milestones;
 
-    @Option(names = "--warmup-lr", description = "Warm-up learning rate until the training error is below 80% (default: 0.01 for 110+ layers, else none; 0 disables).")
+    @Option(names = "--warmup-lr", description = "Warm-up learning rate until the training error is below 80%% (default: 0.01 for 110+ layers, else none; 0 disables).")
     Float warmupLr;
 
     @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")

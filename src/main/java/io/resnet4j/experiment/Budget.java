@@ -11,7 +11,13 @@ import io.resnet4j.train.TrainConfig;
  * a number of iterations with the same proportions (for smoke tests and tight CPU budgets).
  * Exactly one is set.
  */
-public record Budget(Integer epochs, Long iterations, boolean full, int batchSize, long seed, int workers) {
+public record Budget(Integer epochs, Long iterations, boolean full, int batchSize, long seed, int workers,
+        Float warmupLr) {
+
+    /** A budget with the paper's warm-up rule (0.01 until 80% training error, only for 110+ layers). */
+    public Budget(Integer epochs, Long iterations, boolean full, int batchSize, long seed, int workers) {
+        this(epochs, iterations, full, batchSize, seed, workers, null);
+    }
 
     public Budget {
         int given = (epochs != null ? 1 : 0) + (iterations != null ? 1 : 0) + (full ? 1 : 0);
@@ -25,7 +31,14 @@ public record Budget(Integer epochs, Long iterations, boolean full, int batchSiz
         if (batchSize < 1 || workers < 1) {
             throw new ExperimentException("--batch-size and --workers must be at least 1");
         }
+        if (warmupLr != null && (warmupLr < 0 || warmupLr >= 0.1f)) {
+            throw new ExperimentException("--warmup-lr must be in [0, 0.1) (0 disables the warm-up), got " + warmupLr);
+        }
     }
+
+    /** The paper's warm-up condition: "until the training error is below 80%" (about 400 iterations). */
+    static final double WARMUP_UNTIL_ERROR_BELOW = 0.8;
+    static final long WARMUP_MAX_ITERATIONS = 2_000;
 
     /** The training configuration of one member on a training split of {@code trainImages}. */
     public TrainConfig config(ResNetConfig model, int trainImages) {
@@ -45,6 +58,12 @@ public record Budget(Integer epochs, Long iterations, boolean full, int batchSiz
                     base.schedule().withMilestones(LearningRateSchedule.proportionalMilestones(iterations)),
                     base.seed(), base.checkpointEvery(), base.logEvery(), base.evalEvery(), base.workers(),
                     base.augment());
+        }
+        if (warmupLr != null) {
+            // One warm-up rule for every member, so that nets of different depth share one recipe.
+            LearningRateSchedule s = c.schedule();
+            c = c.withSchedule(new LearningRateSchedule(s.baseRate(), s.milestones(), s.factor(), warmupLr,
+                    WARMUP_UNTIL_ERROR_BELOW, warmupLr > 0 ? WARMUP_MAX_ITERATIONS : 0));
         }
         long total = c.iterations();
         // Short budgets log and validate more often than the defaults (every 50 steps, every epoch) so
@@ -68,6 +87,9 @@ public record Budget(Integer epochs, Long iterations, boolean full, int batchSiz
             o.put("iterations", 64_000);
         }
         o.put("batch_size", batchSize);
+        if (warmupLr != null) {
+            o.put("warmup_lr", warmupLr);
+        }
         o.put("seed", seed);
         return o;
     }

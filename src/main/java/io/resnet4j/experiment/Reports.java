@@ -41,7 +41,8 @@ public final class Reports {
         Double yMax = sharedYMax(plain, resnet);
         files.addAll(figure(dir, "fig6_plain", dataset + ", plain nets (Figure 6 left)", plain, yMax));
         files.addAll(figure(dir, "fig6_resnet", dataset + ", ResNets (Figure 6 middle)", resnet, yMax));
-        List<Integer> plainDepths = depths.stream().filter(d -> byName.get("plain" + d).completed()).toList();
+        List<Integer> plainDepths = depths.stream()
+                .filter(d -> byName.containsKey("plain" + d) && byName.get("plain" + d).completed()).toList();
         if (plainDepths.size() >= 2) {
             int a = plainDepths.contains(20) ? 20 : plainDepths.stream().min(Integer::compare).orElseThrow();
             int b = plainDepths.contains(56) ? 56 : plainDepths.stream().max(Integer::compare).orElseThrow();
@@ -52,10 +53,16 @@ public final class Reports {
         }
         List<TableWriter.DepthRow> rows = new ArrayList<>();
         for (int d : depths) {
-            rows.add(new TableWriter.DepthRow(d, byName.get("plain" + d).result(), byName.get("resnet" + d).result()));
+            rows.add(new TableWriter.DepthRow(d, resultOrNull(byName.get("plain" + d)),
+                    resultOrNull(byName.get("resnet" + d))));
         }
         files.addAll(table(dir, "table6", TableWriter.degradation(rows)));
         return files;
+    }
+
+    /** A member left out of the experiment (e.g. {@code --nets resnet}) has no result: its cells read "n/a". */
+    private static TableWriter.Result resultOrNull(ExperimentRunner.MemberResult r) {
+        return r == null ? null : r.result();
     }
 
     /** Curves of all options in one panel and the Table 3-style table. */

@@ -31,8 +31,19 @@ public final class TableWriter {
         }
     }
 
-    /** One depth of the degradation study. */
-    public record DepthRow(int depth, Result plain, Result resnet) {}
+    /**
+     * One depth of the degradation study. A net left out of the run (null) has the other's parameter
+     * count (option A adds none) and "-" for its errors.
+     */
+    public record DepthRow(int depth, Result plain, Result resnet) {
+        public DepthRow {
+            if (plain == null && resnet == null) {
+                throw new IllegalArgumentException("depth " + depth + " has neither a plain nor a residual result");
+            }
+            plain = plain != null ? plain : Result.missing(resnet.params());
+            resnet = resnet != null ? resnet : Result.missing(plain.params());
+        }
+    }
 
     /** One shortcut option. */
     public record ShortcutRow(String option, String model, Result result) {}

@@ -43,6 +43,28 @@ class CliTest {
         assertThat(r20.get("classes").asInt()).isEqualTo(10);
     }
 
+    /** A bare '%' in a description breaks picocli's formatting (it warns on stderr and prints raw text). */
+    @Test
+    void everyCommandsHelpFormatsCleanly() {
+        java.io.PrintStream original = System.err;
+        java.io.ByteArrayOutputStream captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true, java.nio.charset.StandardCharsets.UTF_8));
+        java.util.List<String> usages = new java.util.ArrayList<>();
+        try {
+            java.util.ArrayDeque<CommandLine> todo = new java.util.ArrayDeque<>(java.util.List.of(Main.newCommandLine()));
+            while (!todo.isEmpty()) {
+                CommandLine c = todo.pop();
+                usages.add(c.getUsageMessage());
+                todo.addAll(c.getSubcommands().values());
+            }
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(usages).hasSizeGreaterThan(12);
+        assertThat(captured.toString(java.nio.charset.StandardCharsets.UTF_8)).doesNotContain("WARN");
+        assertThat(String.join("\n", usages)).contains("below 80% (default").doesNotContain("%%");
+    }
+
     @Test
     void modelsTableShowsCounts() {
         Result r = run("models");

@@ -34,6 +34,15 @@ class TableWriterTest {
     }
 
     @Test
+    void aNetLeftOutOfTheRunReadsAsDashesWithTheOthersParameters() {
+        TableWriter.Table t = TableWriter.degradation(List.of(
+                new TableWriter.DepthRow(20, null, new TableWriter.Result(269_722, 0.0415, 0.0855))));
+        assertThat(t.csv().lines().toList()).containsExactly(t.csv().lines().findFirst().orElseThrow(),
+                "20,269722,-,-,4.15,8.55,n/a (Fig. 6 only),8.75");
+        assertThatThrownBy(() -> new TableWriter.DepthRow(20, null, null)).hasMessageContaining("neither");
+    }
+
+    @Test
     void everyPaperDepthHasItsFigure() {
         assertThat(TableWriter.PAPER_RESNET_TEST_ERROR).containsEntry(20, 8.75).containsEntry(32, 7.51)
                 .containsEntry(44, 7.17).containsEntry(56, 6.97).containsEntry(110, 6.43);
