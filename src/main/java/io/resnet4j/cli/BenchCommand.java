@@ -63,6 +63,12 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print one JSON object (images_per_s, median_step_s, ...).")
     boolean json;
 
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|onnxruntime|pytorch",
+            description = "bench infer: onnxruntime (the network exported to ONNX with batch norm folded, run by ONNX"
+                    + " Runtime: the CPU inference path of predict), pytorch (eager libtorch through DJL), or auto"
+                    + " (onnxruntime on CPU, pytorch on GPU; default). Training always runs on pytorch.")
+    String engineName;
+
     @Mixin
     EngineOptions engine;
 
@@ -84,6 +90,8 @@ final class BenchCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage());
         }
         Device device = engine.apply();
+        InferenceEngine inferenceEngine = workload == Workload.infer ? InferenceEngine.parse(engineName, device)
+                : InferenceEngine.PYTORCH;
         int size = config.inputSize();
         double[] times = new double[steps];
         double[] phases = null;
@@ -107,6 +115,19 @@ final class BenchCommand implements Callable<Integer> {
                     TrainStep.PhaseTimes p = step.phaseTimes();
                     phases = new double[] {p.forwardNanos / 1e9 / p.steps, p.backwardNanos / 1e9 / p.steps,
                         p.updateNanos / 1e9 / p.steps};
+                }
+            } else if (inferenceEngine == InferenceEngine.ONNXRUNTIME) {
+                float[] input = x.toFloatArray();
+                byte[] onnx = io.resnet4j.onnx.OnnxExporter.export(net, null, null,
+                        io.resnet4j.onnx.OnnxExporter.Options.defaults(), VersionProvider.version());
+                try (io.resnet4j.onnx.OnnxRuntimeModel ort = io.resnet4j.onnx.OnnxRuntimeModel.load(onnx, engine.threads())) {
+                    for (int i = 0; i < warmup + steps; i++) {
+                        long t0 = System.nanoTime();
+                        ort.logits(input, batchSize, size);
+                        if (i >= warmup) {
+                            times[i - warmup] = (System.nanoTime() - t0) / 1e9;
+                        }
+                    }
                 }
             } else {
                 ParameterStore ps = new ParameterStore(manager, false);
@@ -137,6 +158,7 @@ final class BenchCommand implements Callable<Integer> {
             o.put("batch_size", batchSize);
             o.put("threads", engine.threads());
             o.put("device", device.toString());
+            o.put("engine", inferenceEngine.label());
             o.put("steps", steps);
             o.put("median_step_s", median);
             o.put("mean_step_s", mean);
@@ -150,8 +172,9 @@ final class BenchCommand implements Callable<Integer> {
             }
             out.println(mapper.writeValueAsString(o));
         } else {
-            out.printf(Locale.ROOT, "%s %s, batch %d, %d threads on %s: %.1f images/s (median step %.4f s, mean %.4f s over %d steps)%n",
-                    workload, model, batchSize, engine.threads(), device, batchSize / median, median, mean, steps);
+            out.printf(Locale.ROOT, "%s %s, batch %d, %d threads on %s (%s): %.1f images/s (median step %.4f s, mean %.4f s over %d steps)%n",
+                    workload, model, batchSize, engine.threads(), device, inferenceEngine.label(), batchSize / median, median,
+                    mean, steps);
             if (phases != null) {
                 out.printf(Locale.ROOT, "per step: forward+loss %.4f s, backward %.4f s, SGD update %.4f s%n", phases[0],
                         phases[1], phases[2]);

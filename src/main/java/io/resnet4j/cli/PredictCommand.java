@@ -1,10 +1,7 @@
 package io.resnet4j.cli;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -45,6 +42,12 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|onnxruntime|pytorch",
+            description = "onnxruntime (the network exported in memory with batch norm folded; the fast CPU path),"
+                    + " pytorch (eager libtorch), or auto: onnxruntime on CPU, pytorch on GPU (default). A .onnx"
+                    + " --weights file (from 'resnet4j export') runs on onnxruntime.")
+    String engineName;
+
     @Mixin
     EngineOptions engine;
 
@@ -64,12 +67,14 @@ public final class PredictCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ArrayNode results = mapper.createArrayNode();
-        try (NDManager manager = NDManager.newBaseManager(device)) {
-            WeightsLoader.Loaded loaded = weights.load(manager);
-            ImageTransform transform = transform(loaded, resize, crop);
-            int k = Math.min(top, loaded.net().config().classes());
+        InferenceEngine inference = InferenceEngine.parse(
+                Classifier.isOnnxFile(weights.weights) && "auto".equals(engineName) ? "onnxruntime" : engineName, device);
+        try (NDManager manager = NDManager.newBaseManager(device);
+                Classifier classifier = Classifier.open(weights, inference, engine.threads(), manager)) {
+            ImageTransform transform = transform(classifier.preprocessing(), resize, crop);
+            int classes = classifier.config().classes();
+            int k = Math.min(top, classes);
             ImageBatches images = new ImageBatches(inputs, transform, err);
-            ParameterStore ps = new ParameterStore(manager, false);
             ImageBatches.Batch batch;
             while (true) {
                 try (NDManager scratch = manager.newSubManager()) {
@@ -77,21 +82,20 @@ public final class PredictCommand implements Callable<Integer> {
                     if (batch == null) {
                         break;
                     }
-                    NDArray probs = loaded.net().forward(ps, new NDList(batch.input()), false).singletonOrThrow()
-                            .softmax(1);
+                    float[] logits = classifier.logits(batch.input());
                     for (int i = 0; i < batch.images().size(); i++) {
-                        float[] p = probs.get(i).toFloatArray();
+                        float[] p = softmax(logits, i * classes, classes);
                         int[] order = topK(p, k);
                         ObjectNode o = results.addObject();
                         o.put("image", batch.images().get(i).toString());
                         ArrayNode list = o.putArray("top");
                         for (int c : order) {
-                            list.addObject().put("index", c).put("name", loaded.classNames().get(c)).put("probability", p[c]);
+                            list.addObject().put("index", c).put("name", classifier.classNames().get(c)).put("probability", p[c]);
                         }
                         if (!json) {
                             out.println(batch.images().get(i));
                             for (int c : order) {
-                                out.printf(Locale.ROOT, "  %7.4f  %4d  %s%n", p[c], c, loaded.classNames().get(c));
+                                out.printf(Locale.ROOT, "  %7.4f  %4d  %s%n", p[c], c, classifier.classNames().get(c));
                             }
                         }
                     }
@@ -106,8 +110,12 @@ public final class PredictCommand implements Callable<Integer> {
     }
 
     static ImageTransform transform(WeightsLoader.Loaded loaded, Integer resize, Integer crop) {
+        return transform(loaded.preprocessing(), resize, crop);
+    }
+
+    static ImageTransform transform(io.resnet4j.io.Preprocessing preprocessing, Integer resize, Integer crop) {
         try {
-            return ImageTransform.of(loaded.preprocessing(), resize, crop);
+            return ImageTransform.of(preprocessing, resize, crop);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
@@ -121,6 +129,25 @@ public final class PredictCommand implements Callable<Integer> {
             return Main.EXIT_FAILURE;
         }
         return 0;
+    }
+
+    /** Softmax of {@code n} logits starting at {@code offset}, in double precision (stable: max subtracted). */
+    static float[] softmax(float[] logits, int offset, int n) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int j = 0; j < n; j++) {
+            max = Math.max(max, logits[offset + j]);
+        }
+        double sum = 0;
+        double[] e = new double[n];
+        for (int j = 0; j < n; j++) {
+            e[j] = Math.exp(logits[offset + j] - max);
+            sum += e[j];
+        }
+        float[] p = new float[n];
+        for (int j = 0; j < n; j++) {
+            p[j] = (float) (e[j] / sum);
+        }
+        return p;
     }
 
     /** Indices of the k largest values, largest first (ties: lower index first). */

@@ -38,7 +38,7 @@ public final class ResNet extends AbstractBlock {
 
     private static final byte VERSION = 1;
     /** PyTorch's BatchNorm2d defaults: eps 1e-5, running average weight 0.1 for the new batch. */
-    static final float BN_EPSILON = 1e-5f;
+    public static final float BN_EPSILON = 1e-5f;
     static final float BN_MOMENTUM = 0.9f;
 
     private final ResNetConfig config;

@@ -121,6 +121,52 @@ class WeightsCliTest {
     }
 
     @Test
+    void exportedOnnxPredictsWhatTheEagerNetworkPredicts() throws Exception {
+        Path onnx = dir.resolve("export").resolve("r20.onnx");
+        CliTest.Result r = run("export", "--weights", pth.toString(), "--output", onnx.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("resnet20").contains("269,722 parameters").contains("batch norm folded")
+                .contains("checked in ONNX Runtime");
+        assertThat(onnx).isRegularFile();
+        CliTest.Result again = run("export", "--weights", pth.toString(), "--output", onnx.toString());
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).contains("exists").contains("--force");
+        assertThat(run("export", "--weights", pth.toString(), "--format", "tflite", "-o", dir.resolve("x").toString())
+                .err()).contains("unknown --format 'tflite'");
+
+        JsonNode eager = predictJson("--weights", pth.toString(), "--engine", "pytorch");
+        JsonNode inMemory = predictJson("--weights", pth.toString(), "--engine", "onnxruntime");
+        JsonNode fromFile = predictJson("--weights", onnx.toString());
+        assertThat(eager.size()).isEqualTo(4);
+        for (JsonNode other : List.of(inMemory, fromFile)) {
+            assertThat(other.size()).isEqualTo(eager.size());
+            for (int i = 0; i < eager.size(); i++) {
+                JsonNode a = eager.get(i).get("top");
+                JsonNode b = other.get(i).get("top");
+                assertThat(other.get(i).get("image").asText()).isEqualTo(eager.get(i).get("image").asText());
+                for (int j = 0; j < a.size(); j++) {
+                    assertThat(b.get(j).get("index").asInt()).isEqualTo(a.get(j).get("index").asInt());
+                    assertThat(b.get(j).get("name").asText()).isEqualTo(a.get(j).get("name").asText());
+                    assertThat(b.get(j).get("probability").asDouble())
+                            .isCloseTo(a.get(j).get("probability").asDouble(), org.assertj.core.data.Offset.offset(1e-5));
+                }
+            }
+        }
+        CliTest.Result wrongEngine = run("predict", "--weights", onnx.toString(), "--engine", "pytorch", images.toString());
+        assertThat(wrongEngine.code()).isEqualTo(2);
+        assertThat(wrongEngine.err()).contains("only --engine onnxruntime runs");
+    }
+
+    private static JsonNode predictJson(String... args) throws Exception {
+        List<String> all = new java.util.ArrayList<>(List.of("predict", "--json", "--top", "3"));
+        all.addAll(List.of(args));
+        all.add(images.toString());
+        CliTest.Result r = run(all.toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isEqualTo(1); // the corrupt image is skipped and reported
+        return new ObjectMapper().readTree(r.out());
+    }
+
+    @Test
     void featuresGivesPooledVectorsAndStageMaps() throws Exception {
         Path one = images.resolve("rocket.png");
         CliTest.Result pool = run("features", "--weights", pth.toString(), "--json", one.toString());

@@ -1,0 +1,110 @@
+package io.resnet4j.onnx;
+
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.FloatBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * An exported ResNet run by ONNX Runtime on the CPU: the fast inference path (graph optimisations
+ * at the highest level, which include ONNX Runtime's blocked NCHWc convolution layout and
+ * Conv+Add+ReLU fusion; no autograd bookkeeping).
+ *
+ * <p>Not thread-safe for concurrent {@link #logits} calls (the input buffer is reused between
+ * batches so a steady stream of batches allocates nothing on the Java side).
+ */
+public final class OnnxRuntimeModel implements AutoCloseable {
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final Map<String, String> metadata;
+    private FloatBuffer input;
+
+    private OnnxRuntimeModel(OrtSession session, OrtEnvironment env) throws OrtException {
+        this.env = env;
+        this.session = session;
+        this.metadata = Map.copyOf(session.getMetadata().getCustomMetadata());
+    }
+
+    /** A session on a serialised model; {@code threads} is the intra-op thread count (0 = ONNX Runtime's default). */
+    public static OnnxRuntimeModel load(byte[] model, int threads) {
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions o = options(threads)) {
+            return new OnnxRuntimeModel(env.createSession(model, o), env);
+        } catch (OrtException e) {
+            throw new IllegalArgumentException("ONNX Runtime could not load the model: " + e.getMessage(), e);
+        }
+    }
+
+    public static OnnxRuntimeModel load(Path file, int threads) throws java.io.IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new java.nio.file.NoSuchFileException(file.toString());
+        }
+        return load(Files.readAllBytes(file), threads);
+    }
+
+    private static OrtSession.SessionOptions options(int threads) throws OrtException {
+        OrtSession.SessionOptions o = new OrtSession.SessionOptions();
+        o.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
+        o.setExecutionMode(OrtSession.SessionOptions.ExecutionMode.SEQUENTIAL);
+        if (threads > 0) {
+            o.setIntraOpNumThreads(threads);
+        }
+        o.setInterOpNumThreads(1);
+        return o;
+    }
+
+    /** The model's metadata_props (resnet4j writes its config, class names and preprocessing there). */
+    public Map<String, String> metadata() {
+        return metadata;
+    }
+
+    /**
+     * Logits for a batch in NCHW layout.
+     *
+     * @param images {@code n * 3 * size * size} floats (NCHW), already preprocessed
+     * @return {@code n * classes} floats, row-major
+     */
+    public float[] logits(float[] images, int n, int size) {
+        return logits(images, n, size, size);
+    }
+
+    /** Logits for a batch of {@code height x width} images (the exported graph accepts any size). */
+    public float[] logits(float[] images, int n, int height, int width) {
+        int count = n * 3 * height * width;
+        if (images.length < count) {
+            throw new IllegalArgumentException("expected " + count + " floats for " + n + "x3x" + height + "x" + width
+                    + ", got " + images.length);
+        }
+        if (input == null || input.capacity() < count) {
+            input = ByteBuffer.allocateDirect(count * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+        }
+        input.clear();
+        input.put(images, 0, count);
+        input.flip();
+        try (OnnxTensor x = OnnxTensor.createTensor(env, input, new long[] {n, 3, height, width});
+                OrtSession.Result r = session.run(Map.of(OnnxExporter.INPUT, x))) {
+            FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
+            float[] logits = new float[out.remaining()];
+            out.get(logits);
+            return logits;
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on a batch of " + n + ": " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void close() {
+        try {
+            session.close();
+        } catch (OrtException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
