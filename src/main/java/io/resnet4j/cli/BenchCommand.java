@@ -118,8 +118,11 @@ final class BenchCommand implements Callable<Integer> {
                 }
             } else if (inferenceEngine == InferenceEngine.ONNXRUNTIME) {
                 float[] input = x.toFloatArray();
+                // The shape is fixed to the benchmark's batch, as 'export --batch-size N' does for a
+                // deployment with a known batch size (ONNX Runtime then plans memory statically).
                 byte[] onnx = io.resnet4j.onnx.OnnxExporter.export(net, null, null,
-                        io.resnet4j.onnx.OnnxExporter.Options.defaults(), VersionProvider.version());
+                        new io.resnet4j.onnx.OnnxExporter.Options(true, batchSize, io.resnet4j.onnx.OnnxExporter.DEFAULT_OPSET),
+                        VersionProvider.version());
                 try (io.resnet4j.onnx.OnnxRuntimeModel ort = io.resnet4j.onnx.OnnxRuntimeModel.load(onnx, engine.threads())) {
                     for (int i = 0; i < warmup + steps; i++) {
                         long t0 = System.nanoTime();

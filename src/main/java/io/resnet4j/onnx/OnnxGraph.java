@@ -16,7 +16,7 @@ import java.util.Map;
  * A small ONNX graph under construction, serialised as an ONNX {@code ModelProto}.
  *
  * <p>Only what a ResNet needs is modelled: float inputs/outputs with a symbolic batch dimension,
- * nodes with int/float/ints/string attributes, and float or int64 initializers stored as
+ * nodes with int/float/ints/string attributes, and float initializers stored as
  * {@code raw_data}. The message layout follows onnx.proto (field numbers below); the wire encoding
  * is protobuf's own {@link CodedOutputStream}, so no generated classes are needed.
  */
@@ -24,7 +24,6 @@ public final class OnnxGraph {
 
     /** ONNX TensorProto.DataType values. */
     static final int FLOAT = 1;
-    static final int INT64 = 7;
 
     /** A node attribute value: Long, Float, long[] or String. */
     record Node(String opType, String name, List<String> inputs, List<String> outputs, Map<String, Object> attributes) {}
@@ -65,13 +64,6 @@ public final class OnnxGraph {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(values);
         return initializer(new Initializer(name, dims.clone(), FLOAT, b.array()));
-    }
-
-    /** A one-dimensional int64 constant (Slice and Pad take their arguments as tensors). */
-    public String longs(String name, long... values) {
-        ByteBuffer b = ByteBuffer.allocate(values.length * 8).order(ByteOrder.LITTLE_ENDIAN);
-        b.asLongBuffer().put(values);
-        return initializer(new Initializer(name, new long[] {values.length}, INT64, b.array()));
     }
 
     private String initializer(Initializer i) {
