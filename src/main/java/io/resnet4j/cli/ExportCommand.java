@@ -9,11 +9,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.resnet4j.io.AtomicFiles;
-import io.resnet4j.io.Preprocessing;
 import io.resnet4j.io.WeightsLoader;
 import io.resnet4j.model.ResNet;
 import io.resnet4j.model.ResNetConfig;
-import io.resnet4j.model.ResNetFamily;
 import io.resnet4j.onnx.OnnxExporter;
 import io.resnet4j.onnx.OnnxRuntimeModel;
 import java.io.PrintWriter;
@@ -41,21 +39,8 @@ public final class ExportCommand implements Callable<Integer> {
     /** Relative tolerance of the export check: the "identical to 1e-4". */
     static final double TOLERANCE = 1e-4;
 
-    @Option(names = "--weights", paramLabel = "W",
-            description = "A resnet4j checkpoint, a .pth/.pt or .safetensors state_dict, or torchvision:NAME[.V1|.V2]."
-                    + " Without it, --model is exported with fresh random weights (for benchmarks).")
-    String weights;
-
-    @Option(names = "--model", paramLabel = "M",
-            description = "Model name (with --weights: for files without resnet4j metadata; default: inferred).")
-    String model;
-
-    @Option(names = "--stride-on", paramLabel = "1x1|3x3",
-            description = "Bottleneck stride placement of files without resnet4j metadata (default: 3x3).")
-    String strideOn;
-
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache for torchvision downloads.")
-    Path cacheDir;
+    @CommandLine.Mixin
+    WeightsSelection weights;
 
     @Option(names = "--format", defaultValue = "onnx", paramLabel = "onnx",
             description = "Output format (default: ${DEFAULT-VALUE}; the only one so far).")
@@ -93,9 +78,6 @@ public final class ExportCommand implements Callable<Integer> {
             throw new UsageException("unknown --format '" + format + "': resnet4j exports onnx (checkpoints are written"
                     + " by 'resnet4j convert')");
         }
-        if (weights == null && model == null) {
-            throw new UsageException("give --weights W (a checkpoint or state_dict) or --model M (random weights)");
-        }
         OnnxExporter.Options options;
         try {
             options = new OnnxExporter.Options(!noFold, batchSize, opset);
@@ -105,41 +87,22 @@ public final class ExportCommand implements Callable<Integer> {
         Device device = engine.apply();
         PrintWriter out = spec.commandLine().getOut();
         try (NDManager manager = NDManager.newBaseManager(device)) {
-            ResNet net;
-            java.util.List<String> classNames;
-            Preprocessing preprocessing;
-            String source;
-            if (weights != null) {
-                WeightsLoader.Loaded loaded = WeightsSelection.load(weights, model, strideOn, cacheDir, manager);
-                net = loaded.net();
-                classNames = loaded.classNames();
-                preprocessing = loaded.preprocessing();
-                source = weights;
-            } else {
-                ResNetConfig config;
-                try {
-                    config = ResNetConfig.of(ResNetFamily.get(model));
-                } catch (IllegalArgumentException e) {
-                    throw new UsageException(e.getMessage());
-                }
-                net = new ResNet(config).initialize(manager);
-                classNames = WeightsLoader.defaultClassNames(config.classes());
-                preprocessing = null;
-                source = "random weights";
-            }
+            WeightsLoader.Loaded loaded = weights.load(manager);
+            ResNet net = loaded.net();
             ResNetConfig config = net.config();
             Path file = output != null ? output : Path.of(config.spec().name() + ".onnx");
             if (Files.exists(file) && !force) {
                 throw new UsageException(file + " exists; choose another --output or add --force to overwrite it");
             }
-            byte[] onnx = OnnxExporter.export(net, classNames, preprocessing, options, VersionProvider.version());
+            byte[] onnx = OnnxExporter.export(net, loaded.classNames(), loaded.preprocessing(), options,
+                    VersionProvider.version());
             String check = "not checked (--no-check)";
             if (!noCheck) {
                 check = verify(net, onnx, manager, batchSize > 0 ? batchSize : 2);
             }
             AtomicFiles.write(file, onnx);
             out.printf(Locale.ROOT, "wrote %s: %s from %s, %s parameters, %s, opset %d, %.1f MB; %s%n", file,
-                    config.spec().name(), source, Format.count(net.parameterCount()),
+                    config.spec().name(), weights.weights, Format.count(net.parameterCount()),
                     noFold ? "batch norm kept" : "batch norm folded", opset, onnx.length / 1e6, check);
             out.flush();
             return 0;
