@@ -69,6 +69,11 @@ final class BenchCommand implements Callable<Integer> {
                     + " (onnxruntime on CPU, pytorch on GPU; default). Training always runs on pytorch.")
     String engineName;
 
+    @Option(names = "--profile", paramLabel = "FILE",
+            description = "train, or infer on --engine pytorch: record libtorch's profiler over the timed steps, write"
+                    + " its Chrome trace to FILE (chrome://tracing, Perfetto) and print the operators by self time.")
+    java.nio.file.Path profile;
+
     @Mixin
     EngineOptions engine;
 
@@ -82,6 +87,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (workload == Workload.data) {
             return benchData();
+        }
+        if (profile != null && workload == Workload.infer && !"pytorch".equalsIgnoreCase(engineName)) {
+            throw new UsageException("--profile records libtorch's profiler: use it with train, or infer --engine pytorch"
+                    + " (ONNX Runtime has its own profiler)");
         }
         ResNetConfig config;
         try {
@@ -105,6 +114,7 @@ final class BenchCommand implements Callable<Integer> {
                     for (int i = 0; i < warmup + steps; i++) {
                         if (i == warmup) {
                             step.phaseTimes().reset();
+                            startProfile();
                         }
                         long t0 = System.nanoTime();
                         step.run(x, y, 0.1f);
@@ -112,6 +122,7 @@ final class BenchCommand implements Callable<Integer> {
                             times[i - warmup] = (System.nanoTime() - t0) / 1e9;
                         }
                     }
+                    stopProfile();
                     TrainStep.PhaseTimes p = step.phaseTimes();
                     phases = new double[] {p.forwardNanos / 1e9 / p.steps, p.backwardNanos / 1e9 / p.steps,
                         p.updateNanos / 1e9 / p.steps};
@@ -135,6 +146,9 @@ final class BenchCommand implements Callable<Integer> {
             } else {
                 ParameterStore ps = new ParameterStore(manager, false);
                 for (int i = 0; i < warmup + steps; i++) {
+                    if (i == warmup) {
+                        startProfile();
+                    }
                     long t0 = System.nanoTime();
                     try (NDManager scope = manager.newSubManager()) {
                         x.tempAttach(scope);
@@ -144,6 +158,7 @@ final class BenchCommand implements Callable<Integer> {
                         times[i - warmup] = (System.nanoTime() - t0) / 1e9;
                     }
                 }
+                stopProfile();
             }
         }
         double[] sorted = times.clone();
@@ -185,6 +200,25 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private void startProfile() {
+        if (profile != null) {
+            ai.djl.pytorch.jni.JniUtils.startProfile(false, false, false);
+        }
+    }
+
+    private void stopProfile() throws java.io.IOException {
+        if (profile == null) {
+            return;
+        }
+        java.nio.file.Path file = profile.toAbsolutePath();
+        java.nio.file.Files.createDirectories(file.getParent());
+        ai.djl.pytorch.jni.JniUtils.stopProfile(file.toString());
+        PrintWriter err = spec.commandLine().getErr();
+        err.printf(Locale.ROOT, "libtorch profile of %d steps: %s%n", steps, file);
+        err.println(OperatorProfile.read(file).table(steps, 15));
+        err.flush();
     }
 
     /** The training input pipeline alone: decode/augment/normalise batches as the trainer would receive them. */
