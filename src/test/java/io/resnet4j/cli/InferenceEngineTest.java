@@ -1,0 +1,26 @@
+package io.resnet4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.Device;
+import org.junit.jupiter.api.Test;
+
+class InferenceEngineTest {
+
+    @Test
+    void autoPicksOnnxRuntimeOnCpuAndPyTorchOnGpu() {
+        assertThat(InferenceEngine.parse("auto", Device.cpu())).isEqualTo(InferenceEngine.ONNXRUNTIME);
+        assertThat(InferenceEngine.parse("auto", Device.gpu())).isEqualTo(InferenceEngine.PYTORCH);
+        assertThat(InferenceEngine.parse("PyTorch", Device.cpu())).isEqualTo(InferenceEngine.PYTORCH);
+        assertThat(InferenceEngine.parse("onnxruntime", Device.cpu())).isEqualTo(InferenceEngine.ONNXRUNTIME);
+    }
+
+    @Test
+    void badChoicesAreUsageErrorsNamingTheFix() {
+        assertThatThrownBy(() -> InferenceEngine.parse("tensorrt", Device.cpu())).isInstanceOf(UsageException.class)
+                .hasMessageContaining("auto, onnxruntime or pytorch");
+        assertThatThrownBy(() -> InferenceEngine.parse("onnxruntime", Device.gpu())).isInstanceOf(UsageException.class)
+                .hasMessageContaining("--engine pytorch");
+    }
+}
