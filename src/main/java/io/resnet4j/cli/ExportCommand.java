@@ -53,7 +53,8 @@ public final class ExportCommand implements Callable<Integer> {
     boolean noFold;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "0",
-            description = "Fix the batch dimension to N (default: 0, any batch size).")
+            description = "Fix the input shape to (N, 3, S, S), S the model's input size, for a deployment with a"
+                    + " known batch (ONNX Runtime plans memory statically; default: 0, any batch and image size).")
     int batchSize;
 
     @Option(names = "--opset", defaultValue = "" + OnnxExporter.DEFAULT_OPSET,
