@@ -99,31 +99,7 @@ final class EvalCommand implements Callable<Integer> {
             Checkpoint.Loaded loaded = Checkpoint.load(weights, manager);
             r = Evaluator.evaluate(loaded.net(), dataset, norm, batchSize, manager);
         }
-        if (plot != null) {
-            r.confusion().writePng(plot);
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        if (json) {
-            ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-            ObjectNode o = mapper.createObjectNode();
-            o.put("model", info.config().spec().name());
-            o.put("weights", weights.toString());
-            o.put("split", s.toString());
-            o.put("images", r.images());
-            o.put("top1_error", r.top1Error());
-            o.put("top5_error", r.top5Error());
-            o.setAll(r.confusion().toJson());
-            out.println(mapper.writeValueAsString(o));
-        } else {
-            out.printf(Locale.ROOT, "%s on %s (%,d images): top-1 error %.2f%%, top-5 error %.2f%%%n%n",
-                    info.config().spec().name(), s, r.images(), 100 * r.top1Error(), 100 * r.top5Error());
-            out.println(r.confusion().toText());
-            if (plot != null) {
-                out.println("confusion matrix drawn to " + plot);
-            }
-        }
-        out.flush();
-        return 0;
+        return report(info.config().spec().name(), s.toString(), null, s.toString(), r);
     }
 
     private int imageFolder() throws Exception {
@@ -150,27 +126,41 @@ final class EvalCommand implements Callable<Integer> {
             r = TestProtocols.evaluate(p, loaded.net(), folder, loaded.preprocessing(), input, scales, batchSize, workers,
                     manager, System.err);
         }
+        return report(loaded.net().config().spec().name(), which, p.label(), data.resolve(which).toString(), r);
+    }
+
+    /**
+     * Prints one evaluation (JSON or text) and draws the confusion matrix when asked; {@code protocol}
+     * is null for CIFAR's single-view protocol.
+     */
+    private int report(String model, String splitName, String protocol, String where, Evaluator.Result r)
+            throws java.io.IOException {
         if (plot != null) {
             r.confusion().writePng(plot);
         }
         PrintWriter out = spec.commandLine().getOut();
-        String name = loaded.net().config().spec().name();
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ObjectNode o = mapper.createObjectNode();
-            o.put("model", name);
+            o.put("model", model);
             o.put("weights", weights.toString());
-            o.put("split", which);
-            o.put("protocol", p.label());
+            o.put("split", splitName);
+            if (protocol != null) {
+                o.put("protocol", protocol);
+            }
             o.put("images", r.images());
             o.put("top1_error", r.top1Error());
             o.put("top5_error", r.top5Error());
             o.setAll(r.confusion().toJson());
             out.println(mapper.writeValueAsString(o));
         } else {
-            out.printf(Locale.ROOT, "%s on %s (%,d images), %s protocol: top-1 error %.2f%%, top-5 error %.2f%%%n%n",
-                    name, data.resolve(which), r.images(), p.label(), 100 * r.top1Error(), 100 * r.top5Error());
+            out.printf(Locale.ROOT, "%s on %s (%,d images)%s: top-1 error %.2f%%, top-5 error %.2f%%%n%n", model, where,
+                    r.images(), protocol == null ? "" : ", " + protocol + " protocol", 100 * r.top1Error(),
+                    100 * r.top5Error());
             out.println(r.confusion().toText());
+            if (plot != null) {
+                out.println("confusion matrix drawn to " + plot);
+            }
         }
         out.flush();
         return 0;

@@ -100,7 +100,7 @@ public final class FeaturesCommand implements Callable<Integer> {
                         + " stages, so its last is conv" + (net.config().spec().stages() + 1) + "_x; valid layers are "
                         + String.join(", ", LAYERS.subList(0, net.config().spec().stages() + 1)));
             }
-            ImageTransform transform = PredictCommand.transform(loaded, resize, crop);
+            ImageTransform transform = PredictCommand.transform(loaded.preprocessing(), resize, crop);
             ImageBatches images = new ImageBatches(inputs, transform, err);
             ParameterStore ps = new ParameterStore(manager, false);
             List<String> names = new ArrayList<>();

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resnet4j.image.ImageTransform;
-import io.resnet4j.io.WeightsLoader;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -107,10 +106,6 @@ public final class PredictCommand implements Callable<Integer> {
             out.flush();
             return finish(images, err);
         }
-    }
-
-    static ImageTransform transform(WeightsLoader.Loaded loaded, Integer resize, Integer crop) {
-        return transform(loaded.preprocessing(), resize, crop);
     }
 
     static ImageTransform transform(io.resnet4j.io.Preprocessing preprocessing, Integer resize, Integer crop) {

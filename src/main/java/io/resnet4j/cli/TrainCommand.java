@@ -346,11 +346,13 @@ final class TrainCommand implements Callable<Integer> {
             c = c.withTuning(tuning);
             c = c.withBatchSize(bs);
             LearningRateSchedule s = c.schedule();
-            if (lr != null || milestones != null || warmupLr != null) {
+            if (lr != null || milestones != null) {
                 s = new LearningRateSchedule(lr != null ? lr : s.baseRate(),
                         milestones != null ? new ArrayList<>(milestones) : s.milestones(), s.factor(),
-                        warmupLr != null ? warmupLr : s.warmupRate(), s.warmupUntilErrorBelow(),
-                        warmupLr != null && warmupLr > 0 && s.warmupMaxIterations() == 0 ? 2_000 : s.warmupMaxIterations());
+                        s.warmupRate(), s.warmupUntilErrorBelow(), s.warmupMaxIterations());
+            }
+            if (warmupLr != null) {
+                s = s.withWarmup(warmupLr);
             }
             return c.withSchedule(s).withOptimizer(momentum, weightDecay).withSeed(seed)
                     .withIntervals(checkpointEvery, logEvery, evalEvery != null ? evalEvery : perEpoch)

@@ -36,10 +36,6 @@ public record Budget(Integer epochs, Long iterations, boolean full, int batchSiz
         }
     }
 
-    /** The paper's warm-up condition: "until the training error is below 80%" (about 400 iterations). */
-    static final double WARMUP_UNTIL_ERROR_BELOW = 0.8;
-    static final long WARMUP_MAX_ITERATIONS = 2_000;
-
     /** The training configuration of one member on a training split of {@code trainImages}. */
     public TrainConfig config(ResNetConfig model, int trainImages) {
         int perEpoch = trainImages / batchSize;
@@ -61,9 +57,7 @@ public record Budget(Integer epochs, Long iterations, boolean full, int batchSiz
         }
         if (warmupLr != null) {
             // One warm-up rule for every member, so that nets of different depth share one recipe.
-            LearningRateSchedule s = c.schedule();
-            c = c.withSchedule(new LearningRateSchedule(s.baseRate(), s.milestones(), s.factor(), warmupLr,
-                    WARMUP_UNTIL_ERROR_BELOW, warmupLr > 0 ? WARMUP_MAX_ITERATIONS : 0));
+            c = c.withSchedule(c.schedule().withWarmup(warmupLr));
         }
         long total = c.iterations();
         // Short budgets log and validate more often than the defaults (every 50 steps, every epoch) so

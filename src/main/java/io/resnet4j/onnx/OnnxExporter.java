@@ -252,10 +252,10 @@ public final class OnnxExporter {
     }
 
     private String batchNorm(String x, String bn) {
-        int n = values(bn + ".weight").length;
         List<String> in = new ArrayList<>(List.of(x));
         for (String suffix : List.of("weight", "bias", "running_mean", "running_var")) {
-            in.add(graph.floats(bn + "." + suffix, new long[] {n}, values(bn + "." + suffix)));
+            float[] v = values(bn + "." + suffix);
+            in.add(graph.floats(bn + "." + suffix, new long[] {v.length}, v));
         }
         return graph.node("BatchNormalization", bn, in, attrs("epsilon", (float) epsilon));
     }

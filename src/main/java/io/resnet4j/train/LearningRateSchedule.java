@@ -56,6 +56,17 @@ public record LearningRateSchedule(
         return lr;
     }
 
+    /** The paper's warm-up condition: "until the training error is below 80%" (about 400 iterations). */
+    public static final double WARMUP_UNTIL_ERROR_BELOW = 0.8;
+    /** A safety net: warm-up never lasts longer than this when the error stays high. */
+    public static final long WARMUP_MAX_ITERATIONS = 2_000;
+
+    /** The same schedule with the paper's warm-up rule at {@code rate} (0 removes the warm-up). */
+    public LearningRateSchedule withWarmup(float rate) {
+        return new LearningRateSchedule(baseRate, milestones, factor, rate, WARMUP_UNTIL_ERROR_BELOW,
+                rate > 0 ? WARMUP_MAX_ITERATIONS : 0);
+    }
+
     public LearningRateSchedule withMilestones(List<Long> m) {
         return new LearningRateSchedule(baseRate, m, factor, warmupRate, warmupUntilErrorBelow, warmupMaxIterations);
     }

@@ -107,8 +107,8 @@ public record TrainConfig(
 
     private static TrainConfig withIterations(ResNetConfig model, long total, List<Long> milestones, int batchesPerEpoch) {
         boolean warmup = model.spec().depth() >= WARMUP_DEPTH;
-        LearningRateSchedule schedule = new LearningRateSchedule(0.1f, milestones, 0.1f, warmup ? 0.01f : 0f, 0.8,
-                warmup ? 2_000 : 0);
+        LearningRateSchedule schedule = new LearningRateSchedule(0.1f, milestones, 0.1f, 0f, 0, 0)
+                .withWarmup(warmup ? 0.01f : 0f);
         return new TrainConfig(model, 128, 0.9f, 1e-4f, total, schedule, 42, 2_000, 50,
                 Math.max(1, batchesPerEpoch), 2, true);
     }

@@ -68,10 +68,6 @@ public final class TrainStep {
         return java.util.Collections.unmodifiableMap(parameters);
     }
 
-    /**
-     * @param images (N, 3, H, W) float32 on the training device
-     * @param labels (N) int64 class indices
-     */
     /** Where a step's time goes, accumulated over steps (for the benchmark's breakdown). */
     public static final class PhaseTimes {
         public long forwardNanos;
@@ -94,6 +90,10 @@ public final class TrainStep {
         return times;
     }
 
+    /**
+     * @param images (N, 3, H, W) float32 on the training device
+     * @param labels (N) int64 class indices
+     */
     public Result run(NDArray images, NDArray labels, float learningRate) {
         long n = images.getShape().get(0);
         int k = (int) Math.min(microBatches, n);
