@@ -133,7 +133,7 @@ final class BenchCommand implements Callable<Integer> {
                 // deployment with a known batch size (ONNX Runtime then plans memory statically).
                 byte[] onnx = io.resnet4j.onnx.OnnxExporter.export(net, null, null,
                         new io.resnet4j.onnx.OnnxExporter.Options(true, batchSize, io.resnet4j.onnx.OnnxExporter.DEFAULT_OPSET),
-                        VersionProvider.version());
+                        io.resnet4j.Versions.resnet4j());
                 try (io.resnet4j.onnx.OnnxRuntimeModel ort = io.resnet4j.onnx.OnnxRuntimeModel.load(onnx, engine.threads())) {
                     for (int i = 0; i < warmup + steps; i++) {
                         long t0 = System.nanoTime();
@@ -170,7 +170,7 @@ final class BenchCommand implements Callable<Integer> {
             ObjectMapper mapper = new ObjectMapper();
             ObjectNode o = mapper.createObjectNode();
             o.put("framework", "resnet4j");
-            o.put("version", VersionProvider.version());
+            o.put("version", io.resnet4j.Versions.resnet4j());
             o.put("workload", workload.name());
             o.put("model", model);
             o.put("batch_size", batchSize);

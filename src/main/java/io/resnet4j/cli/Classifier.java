@@ -7,7 +7,7 @@ import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.resnet4j.io.ModelConfigJson;
-import io.resnet4j.io.Preprocessing;
+import io.resnet4j.image.Preprocessing;
 import io.resnet4j.io.WeightsLoader;
 import io.resnet4j.model.ResNet;
 import io.resnet4j.model.ResNetConfig;
@@ -85,7 +85,7 @@ abstract class Classifier implements AutoCloseable {
                 }
             };
         }
-        byte[] onnx = OnnxExporter.export(net, null, null, OnnxExporter.Options.defaults(), VersionProvider.version());
+        byte[] onnx = OnnxExporter.export(net, null, null, OnnxExporter.Options.defaults(), io.resnet4j.Versions.resnet4j());
         return onnx(OnnxRuntimeModel.load(onnx, threads), net.config(), loaded.classNames(), loaded.preprocessing());
     }
 

@@ -14,7 +14,7 @@ import io.resnet4j.eval.Evaluator;
 import io.resnet4j.eval.TestProtocols;
 import io.resnet4j.io.WeightsLoader;
 import io.resnet4j.io.Checkpoint;
-import io.resnet4j.io.Preprocessing;
+import io.resnet4j.image.Preprocessing;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;

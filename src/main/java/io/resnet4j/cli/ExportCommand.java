@@ -96,7 +96,7 @@ public final class ExportCommand implements Callable<Integer> {
                 throw new UsageException(file + " exists; choose another --output or add --force to overwrite it");
             }
             byte[] onnx = OnnxExporter.export(net, loaded.classNames(), loaded.preprocessing(), options,
-                    VersionProvider.version());
+                    io.resnet4j.Versions.resnet4j());
             String check = "not checked (--no-check)";
             if (!noCheck) {
                 check = verify(net, onnx, manager, batchSize > 0 ? batchSize : 2);

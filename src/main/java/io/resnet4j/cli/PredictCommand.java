@@ -108,7 +108,7 @@ public final class PredictCommand implements Callable<Integer> {
         }
     }
 
-    static ImageTransform transform(io.resnet4j.io.Preprocessing preprocessing, Integer resize, Integer crop) {
+    static ImageTransform transform(io.resnet4j.image.Preprocessing preprocessing, Integer resize, Integer crop) {
         try {
             return ImageTransform.of(preprocessing, resize, crop);
         } catch (IllegalArgumentException e) {

@@ -2,7 +2,7 @@ package io.resnet4j.data;
 
 import io.resnet4j.image.Resampler;
 import io.resnet4j.image.RgbImage;
-import io.resnet4j.io.Preprocessing;
+import io.resnet4j.image.Preprocessing;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayDeque;

@@ -3,7 +3,7 @@ package io.resnet4j.data;
 import io.resnet4j.image.ImageTransform;
 import io.resnet4j.image.Resampler;
 import io.resnet4j.image.RgbImage;
-import io.resnet4j.io.Preprocessing;
+import io.resnet4j.image.Preprocessing;
 import java.util.SplittableRandom;
 
 /**

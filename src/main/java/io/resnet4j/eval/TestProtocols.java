@@ -11,7 +11,7 @@ import io.resnet4j.data.ImageFolderLoader;
 import io.resnet4j.data.ImageTransforms;
 import io.resnet4j.image.Resampler;
 import io.resnet4j.image.RgbImage;
-import io.resnet4j.io.Preprocessing;
+import io.resnet4j.image.Preprocessing;
 import io.resnet4j.model.ResNet;
 import java.io.IOException;
 import java.io.PrintStream;

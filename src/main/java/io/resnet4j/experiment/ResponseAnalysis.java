@@ -10,7 +10,7 @@ import io.resnet4j.data.Batcher;
 import io.resnet4j.data.CifarData;
 import io.resnet4j.data.Normalization;
 import io.resnet4j.io.Checkpoint;
-import io.resnet4j.io.Preprocessing;
+import io.resnet4j.image.Preprocessing;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;

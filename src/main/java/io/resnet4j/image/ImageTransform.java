@@ -1,6 +1,5 @@
 package io.resnet4j.image;
 
-import io.resnet4j.io.Preprocessing;
 
 /**
  * torchvision's evaluation transform on PIL images, in Java: {@code Resize(resize)} (shorter side,

@@ -3,7 +3,7 @@ package io.resnet4j.onnx;
 import ai.djl.nn.Parameter;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.resnet4j.io.ModelConfigJson;
-import io.resnet4j.io.Preprocessing;
+import io.resnet4j.image.Preprocessing;
 import io.resnet4j.model.ResNet;
 import io.resnet4j.model.ResNetConfig;
 import io.resnet4j.model.ResNetPlan;

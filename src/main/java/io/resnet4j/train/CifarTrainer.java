@@ -11,7 +11,7 @@ import io.resnet4j.data.BatchSource;
 import io.resnet4j.data.Batcher;
 import io.resnet4j.data.CifarData;
 import io.resnet4j.io.Checkpoint;
-import io.resnet4j.io.Preprocessing;
+import io.resnet4j.image.Preprocessing;
 import io.resnet4j.io.SafeTensors;
 import io.resnet4j.io.StateDicts;
 import io.resnet4j.model.ResNet;
@@ -275,7 +275,7 @@ public final class CifarTrainer {
             Deque<Double> recentErrors, double lrScale, Plateau plateau) throws IOException {
         Path weights = checkpointPath(iteration);
         var provenance = mapper.createObjectNode();
-        provenance.put("resnet4j_version", io.resnet4j.cli.VersionProvider.version());
+        provenance.put("resnet4j_version", io.resnet4j.Versions.resnet4j());
         provenance.put("run", runDir.toAbsolutePath().toString());
         provenance.put("iteration", iteration);
         provenance.put("seed", config.seed());

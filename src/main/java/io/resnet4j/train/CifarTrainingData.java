@@ -7,7 +7,7 @@ import io.resnet4j.data.CifarData;
 import io.resnet4j.data.Normalization;
 import io.resnet4j.data.PixelMean;
 import io.resnet4j.eval.Evaluator;
-import io.resnet4j.io.Preprocessing;
+import io.resnet4j.image.Preprocessing;
 import io.resnet4j.model.ResNet;
 import java.util.List;
 

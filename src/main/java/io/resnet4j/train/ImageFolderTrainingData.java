@@ -7,7 +7,7 @@ import io.resnet4j.data.ImageFolder;
 import io.resnet4j.data.ImageFolderLoader;
 import io.resnet4j.data.ImageTransforms;
 import io.resnet4j.eval.TestProtocols;
-import io.resnet4j.io.Preprocessing;
+import io.resnet4j.image.Preprocessing;
 import io.resnet4j.model.ResNet;
 import java.util.List;
 

@@ -58,8 +58,6 @@ public record RunInfo(
     /** Placeholder for facts that could not be determined. */
     public static final String UNKNOWN = "unknown";
 
-    /** The libtorch version pinned in pom.xml (pytorch.native.version); DJL cannot report it without loading it. */
-    public static final String PYTORCH_NATIVE_VERSION = "2.7.1";
 
     /** How long each git command may take: a hung git (network file system, lock) must not stall training. */
     static final long GIT_TIMEOUT_SECONDS = 5;
@@ -86,9 +84,9 @@ public record RunInfo(
         String commit = gitCommit(workDir);
         Boolean dirty = commit.equals(UNKNOWN) ? null : gitDirty(workDir);
         return new RunInfo(
-                detectResnet4jVersion(),
+                io.resnet4j.Versions.resnet4j(),
                 detectDjlVersion(),
-                PYTORCH_NATIVE_VERSION,
+                io.resnet4j.Versions.PYTORCH_NATIVE,
                 System.getProperty("java.version", UNKNOWN),
                 System.getProperty("java.vendor", UNKNOWN),
                 System.getProperty("os.name", UNKNOWN) + " " + System.getProperty("os.version", ""),
@@ -134,14 +132,9 @@ public record RunInfo(
         return o;
     }
 
-    static String detectResnet4jVersion() {
-        String v = RunInfo.class.getPackage().getImplementationVersion();
-        return v == null ? "development" : v;
-    }
-
     static String detectDjlVersion() {
         try {
-            String v = ai.djl.engine.Engine.getDjlVersion();
+            String v = io.resnet4j.Versions.djl();
             return v == null || v.isBlank() ? UNKNOWN : v;
         } catch (RuntimeException | LinkageError e) {
             return UNKNOWN;

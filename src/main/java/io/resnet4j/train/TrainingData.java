@@ -2,7 +2,7 @@ package io.resnet4j.train;
 
 import ai.djl.ndarray.NDManager;
 import io.resnet4j.data.BatchSource;
-import io.resnet4j.io.Preprocessing;
+import io.resnet4j.image.Preprocessing;
 import io.resnet4j.model.ResNet;
 import java.io.IOException;
 import java.util.List;

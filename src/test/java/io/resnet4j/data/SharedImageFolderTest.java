@@ -3,7 +3,7 @@ package io.resnet4j.data;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.resnet4j.io.Preprocessing;
+import io.resnet4j.image.Preprocessing;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;

@@ -11,7 +11,7 @@ import ai.djl.training.ParameterStore;
 import io.resnet4j.data.ImageTransforms;
 import io.resnet4j.image.Resampler;
 import io.resnet4j.image.RgbImage;
-import io.resnet4j.io.Preprocessing;
+import io.resnet4j.image.Preprocessing;
 import io.resnet4j.model.BlockType;
 import io.resnet4j.model.ResNet;
 import io.resnet4j.model.ResNetConfig;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import io.resnet4j.io.Preprocessing;
+import io.resnet4j.image.Preprocessing;
 import io.resnet4j.io.SafeTensors;
 import java.nio.file.Path;
 import java.util.Map;

@@ -1,5 +1,6 @@
 package io.resnet4j.io;
 
+import io.resnet4j.image.Preprocessing;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;

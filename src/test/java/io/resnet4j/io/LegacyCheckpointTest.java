@@ -1,5 +1,6 @@
 package io.resnet4j.io;
 
+import io.resnet4j.image.Preprocessing;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.ndarray.NDArray;

@@ -1,4 +1,4 @@
-package io.resnet4j.io;
+package io.resnet4j.image;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
