@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.resnet4j.inference.InferenceEngine;
 import io.resnet4j.model.ResNet;
 import io.resnet4j.model.ResNetConfig;
 import io.resnet4j.model.ResNetFamily;
@@ -99,7 +100,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new UsageException(e.getMessage());
         }
         Device device = engine.apply();
-        InferenceEngine inferenceEngine = workload == Workload.infer ? InferenceEngine.parse(engineName, device)
+        InferenceEngine inferenceEngine = workload == Workload.infer ? UsageException.rethrow(() -> InferenceEngine.parse(engineName, device))
                 : InferenceEngine.PYTORCH;
         int size = config.inputSize();
         double[] times = new double[steps];

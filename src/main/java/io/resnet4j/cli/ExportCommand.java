@@ -1,19 +1,13 @@
 package io.resnet4j.cli;
 
 import ai.djl.Device;
-import ai.djl.engine.Engine;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import io.resnet4j.io.AtomicFiles;
 import io.resnet4j.io.WeightsLoader;
 import io.resnet4j.model.ResNet;
-import io.resnet4j.model.ResNetConfig;
+import io.resnet4j.Versions;
+import io.resnet4j.onnx.ExportCheck;
 import io.resnet4j.onnx.OnnxExporter;
-import io.resnet4j.onnx.OnnxRuntimeModel;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,9 +29,6 @@ import picocli.CommandLine.Option;
             "Before writing, ONNX Runtime runs the exported graph on random input and its logits are compared with"
                 + " the eager network's (relative difference must be below 1e-4)."})
 public final class ExportCommand implements Callable<Integer> {
-
-    /** Relative tolerance of the export check: the "identical to 1e-4". */
-    static final double TOLERANCE = 1e-4;
 
     @CommandLine.Mixin
     WeightsSelection weights;
@@ -79,61 +70,26 @@ public final class ExportCommand implements Callable<Integer> {
             throw new UsageException("unknown --format '" + format + "': resnet4j exports onnx (checkpoints are written"
                     + " by 'resnet4j convert')");
         }
-        OnnxExporter.Options options;
-        try {
-            options = new OnnxExporter.Options(!noFold, batchSize, opset);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
+        OnnxExporter.Options options = UsageException.rethrow(() -> new OnnxExporter.Options(!noFold, batchSize, opset));
         Device device = engine.apply();
         PrintWriter out = spec.commandLine().getOut();
         try (NDManager manager = NDManager.newBaseManager(device)) {
             WeightsLoader.Loaded loaded = weights.load(manager);
             ResNet net = loaded.net();
-            ResNetConfig config = net.config();
-            Path file = output != null ? output : Path.of(config.spec().name() + ".onnx");
+            Path file = output != null ? output : Path.of(net.config().spec().name() + ".onnx");
             if (Files.exists(file) && !force) {
                 throw new UsageException(file + " exists; choose another --output or add --force to overwrite it");
             }
             byte[] onnx = OnnxExporter.export(net, loaded.classNames(), loaded.preprocessing(), options,
-                    io.resnet4j.Versions.resnet4j());
-            String check = "not checked (--no-check)";
-            if (!noCheck) {
-                check = verify(net, onnx, manager, batchSize > 0 ? batchSize : 2);
-            }
+                    Versions.resnet4j());
+            String check = noCheck ? "not checked (--no-check)"
+                    : ExportCheck.run(net, onnx, batchSize > 0 ? batchSize : 2, engine.threads()).toString();
             AtomicFiles.write(file, onnx);
             out.printf(Locale.ROOT, "wrote %s: %s from %s, %s parameters, %s, opset %d, %.1f MB; %s%n", file,
-                    config.spec().name(), weights.weights, Format.count(net.parameterCount()),
+                    net.config().spec().name(), weights.weights, Format.count(net.parameterCount()),
                     noFold ? "batch norm kept" : "batch norm folded", opset, onnx.length / 1e6, check);
             out.flush();
             return 0;
         }
-    }
-
-    /** Runs both engines on the same random batch; refuses to write an export that computes something else. */
-    private String verify(ResNet net, byte[] onnx, NDManager manager, int n) {
-        int size = net.config().inputSize();
-        Engine.getInstance().setRandomSeed(1);
-        NDArray x = manager.randomNormal(0, 1, new Shape(n, 3, size, size), DataType.FLOAT32);
-        float[] eager = net.forward(new ParameterStore(manager, false), new NDList(x), false).singletonOrThrow()
-                .toFloatArray();
-        float[] ort;
-        try (OnnxRuntimeModel m = OnnxRuntimeModel.load(onnx, engine.threads())) {
-            ort = m.logits(x.toFloatArray(), n, size);
-        }
-        double scale = 1e-12;
-        double diff = 0;
-        for (int i = 0; i < eager.length; i++) {
-            scale = Math.max(scale, Math.abs(eager[i]));
-            diff = Math.max(diff, Math.abs(eager[i] - ort[i]));
-        }
-        double relative = diff / scale;
-        if (!(relative < TOLERANCE)) {
-            throw new IllegalStateException(String.format(Locale.ROOT, "the export does not reproduce the network:"
-                    + " max |logit difference| %.3g is %.3g of the largest logit (limit %.0e); nothing was written",
-                    diff, relative, TOLERANCE));
-        }
-        return String.format(Locale.ROOT, "checked in ONNX Runtime: max |logit difference| %.2g (%.1g relative)",
-                diff, relative);
     }
 }

@@ -1,18 +1,16 @@
 package io.resnet4j.cli;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.resnet4j.image.ImageTransform;
+import io.resnet4j.inference.FeatureLayer;
+import io.resnet4j.inference.ImageBatches;
+import io.resnet4j.inference.ImageClassifier;
+import io.resnet4j.inference.ImageFiles;
 import io.resnet4j.io.SafeTensors;
-import io.resnet4j.io.WeightsLoader;
-import io.resnet4j.model.ResNet;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,9 +33,6 @@ import picocli.CommandLine.Parameters;
 @Command(name = "features", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = "Extract features of images: the pooled penultimate vector (512 or 2048 numbers) or a stage's feature map.")
 public final class FeaturesCommand implements Callable<Integer> {
-
-    /** --layer values: the pooled vector, or the paper's stage names (torchvision's layer1..layer4). */
-    static final List<String> LAYERS = List.of("pool", "conv2_x", "conv3_x", "conv4_x", "conv5_x");
 
     @Mixin
     WeightsSelection weights;
@@ -67,6 +62,11 @@ public final class FeaturesCommand implements Callable<Integer> {
     @Option(names = "--batch-size", paramLabel = "B", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|onnxruntime|pytorch",
+            description = "auto (default): onnxruntime on CPU for the pooled vector, pytorch for stage feature maps"
+                    + " and on GPU; onnxruntime; or pytorch (eager libtorch).")
+    String engineName;
+
     @Mixin
     EngineOptions engine;
 
@@ -81,69 +81,66 @@ public final class FeaturesCommand implements Callable<Integer> {
         if (output == null) {
             output = new Output(); // picocli leaves an unmatched group null
         }
-        int stage = LAYERS.indexOf(layer) - 1; // -1: pool
-        if (!LAYERS.contains(layer)) {
-            throw new UsageException("unknown layer '" + layer + "': valid layers are " + String.join(", ", LAYERS));
-        }
+        FeatureLayer featureLayer = UsageException.rethrow(() -> FeatureLayer.parse(layer));
         if (batchSize < 1) {
             throw new UsageException("--batch-size must be at least 1, got " + batchSize);
         }
         Device device = engine.apply();
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
-        ObjectMapper mapper = new ObjectMapper();
-        try (NDManager manager = NDManager.newBaseManager(device)) {
-            WeightsLoader.Loaded loaded = weights.load(manager);
-            ResNet net = loaded.net();
-            if (stage >= net.config().spec().stages()) {
-                throw new UsageException(net.config().spec().name() + " has " + net.config().spec().stages()
-                        + " stages, so its last is conv" + (net.config().spec().stages() + 1) + "_x; valid layers are "
-                        + String.join(", ", LAYERS.subList(0, net.config().spec().stages() + 1)));
+        ImageFiles files = ImageFiles.expand(inputs);
+        ImageProgress progress = new ImageProgress(files, spec.commandLine().getErr());
+        // Stage feature maps are not outputs of the exported graph: they come from the eager network.
+        String engineChoice = featureLayer != FeatureLayer.POOL && "auto".equals(engineName) ? "pytorch" : engineName;
+        List<String> names = new ArrayList<>();
+        List<float[]> rows = new ArrayList<>();
+        long[] itemShape = null;
+        ArrayNode json = new ObjectMapper().createArrayNode();
+        String modelName;
+        try (ImageClassifier classifier = weights.openClassifier(engineChoice, device, engine.threads(), resize, crop)) {
+            modelName = classifier.config().spec().name();
+            int stages = classifier.config().spec().stages();
+            if (featureLayer.stage() >= stages) {
+                throw new UsageException(modelName + " has " + stages + " stages, so its last is conv" + (stages + 1)
+                        + "_x; valid layers are " + String.join(", ", java.util.Arrays.stream(FeatureLayer.values())
+                                .limit(stages + 1).map(FeatureLayer::label).toList()));
             }
-            ImageTransform transform = PredictCommand.transform(loaded.preprocessing(), resize, crop);
-            ImageBatches images = new ImageBatches(inputs, transform, err);
-            ParameterStore ps = new ParameterStore(manager, false);
-            List<String> names = new ArrayList<>();
-            List<float[]> rows = new ArrayList<>();
-            Shape itemShape = null;
-            ArrayNode json = mapper.createArrayNode();
-            while (true) {
-                try (NDManager scratch = manager.newSubManager()) {
-                    ImageBatches.Batch batch = images.next(batchSize, scratch);
-                    if (batch == null) {
-                        break;
-                    }
-                    NDArray f = stage < 0 ? net.pooledFeatures(ps, batch.input(), false)
-                            : net.stageOutput(ps, batch.input(), stage, false);
-                    itemShape = f.getShape().slice(1);
-                    for (int i = 0; i < batch.images().size(); i++) {
-                        float[] v = f.get(i).toFloatArray();
-                        String name = batch.images().get(i).toString();
-                        if (output.json) {
-                            ObjectNode o = json.addObject();
-                            o.put("image", name);
-                            nested(o.putArray("features"), v, itemShape.getShape(), 0, 0);
-                        } else if (output.file != null) {
-                            names.add(name);
-                            rows.add(v);
-                        } else {
-                            out.println(summary(name, v, itemShape));
-                        }
+            ImageBatches images = new ImageBatches(files.files(), classifier.transform());
+            int perBatch = classifier.fixedBatch() > 0 ? Math.min(batchSize, classifier.fixedBatch()) : batchSize;
+            for (ImageBatches.Batch batch = images.next(perBatch); batch != null; batch = images.next(perBatch)) {
+                progress.batch(batch, images.done());
+                if (batch.size() == 0) {
+                    continue;
+                }
+                ImageClassifier.FeatureMaps f = classifier.features(batch.input(), batch.size(), batch.side(),
+                        batch.side(), featureLayer);
+                itemShape = f.itemShape();
+                for (int i = 0; i < batch.size(); i++) {
+                    String name = batch.files().get(i).toString();
+                    float[] v = f.item(i);
+                    if (output.json) {
+                        ObjectNode o = json.addObject();
+                        o.put("image", name);
+                        nested(o.putArray("features"), v, itemShape, 0, 0);
+                    } else if (output.file != null) {
+                        names.add(name);
+                        rows.add(v);
+                    } else {
+                        out.println(summary(name, v, new Shape(itemShape)));
                     }
                 }
             }
-            if (output.json) {
-                out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(json));
-            } else if (output.file != null && !rows.isEmpty()) {
-                write(output.file, names, rows, itemShape, net, manager);
-                out.println("wrote " + rows.size() + " x " + itemShape + " " + layer + " features to " + output.file);
-            }
-            out.flush();
-            return PredictCommand.finish(images, err);
         }
+        if (output.json) {
+            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        } else if (output.file != null && !rows.isEmpty()) {
+            write(output.file, names, rows, new Shape(itemShape), modelName);
+            out.println("wrote " + rows.size() + " x " + new Shape(itemShape) + " " + layer + " features to " + output.file);
+        }
+        out.flush();
+        return progress.exitCode();
     }
 
-    private void write(Path file, List<String> names, List<float[]> rows, Shape itemShape, ResNet net, NDManager manager)
+    private void write(Path file, List<String> names, List<float[]> rows, Shape itemShape, String modelName)
             throws java.io.IOException {
         int per = (int) itemShape.size();
         float[] all = new float[rows.size() * per];
@@ -156,8 +153,8 @@ public final class FeaturesCommand implements Callable<Integer> {
         Map<String, String> meta = new LinkedHashMap<>();
         meta.put("images", new ObjectMapper().valueToTree(names).toString());
         meta.put("layer", layer);
-        meta.put("model", net.config().spec().name());
-        try (NDManager scratch = manager.newSubManager(ai.djl.Device.cpu())) {
+        meta.put("model", modelName);
+        try (NDManager scratch = NDManager.newBaseManager(ai.djl.Device.cpu())) {
             SafeTensors.write(file, Map.of("features", scratch.create(all, new Shape(dims))), meta);
         }
     }

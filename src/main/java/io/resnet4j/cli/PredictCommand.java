@@ -1,12 +1,14 @@
 package io.resnet4j.cli;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.resnet4j.image.ImageTransform;
+import io.resnet4j.inference.ImageBatches;
+import io.resnet4j.inference.ImageClassifier;
+import io.resnet4j.inference.ImageFiles;
+import io.resnet4j.inference.Prediction;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -38,7 +40,7 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--crop", paramLabel = "N", description = "Centre crop side (default: the checkpoint's, 224 for torchvision).")
     Integer crop;
 
-    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}; at most the batch an export is fixed to).")
     int batchSize;
 
     @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|onnxruntime|pytorch",
@@ -63,92 +65,42 @@ public final class PredictCommand implements Callable<Integer> {
         }
         Device device = engine.apply();
         PrintWriter out = spec.commandLine().getOut();
-        PrintWriter err = spec.commandLine().getErr();
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ArrayNode results = mapper.createArrayNode();
-        InferenceEngine inference = InferenceEngine.parse(
-                Classifier.isOnnxFile(weights.weights) && "auto".equals(engineName) ? "onnxruntime" : engineName, device);
-        try (NDManager manager = NDManager.newBaseManager(device);
-                Classifier classifier = Classifier.open(weights, inference, engine.threads(), manager)) {
-            ImageTransform transform = transform(classifier.preprocessing(), resize, crop);
-            int classes = classifier.config().classes();
-            int k = Math.min(top, classes);
-            ImageBatches images = new ImageBatches(inputs, transform, err);
-            ImageBatches.Batch batch;
-            while (true) {
-                try (NDManager scratch = manager.newSubManager()) {
-                    batch = images.next(batchSize, scratch);
-                    if (batch == null) {
-                        break;
-                    }
-                    float[] logits = classifier.logits(batch.input());
-                    for (int i = 0; i < batch.images().size(); i++) {
-                        float[] p = softmax(logits, i * classes, classes);
-                        int[] order = topK(p, k);
-                        ObjectNode o = results.addObject();
-                        o.put("image", batch.images().get(i).toString());
-                        ArrayNode list = o.putArray("top");
-                        for (int c : order) {
-                            list.addObject().put("index", c).put("name", classifier.classNames().get(c)).put("probability", p[c]);
-                        }
-                        if (!json) {
-                            out.println(batch.images().get(i));
-                            for (int c : order) {
-                                out.printf(Locale.ROOT, "  %7.4f  %4d  %s%n", p[c], c, classifier.classNames().get(c));
-                            }
-                        }
-                    }
+        ImageFiles files = ImageFiles.expand(inputs);
+        ImageProgress progress = new ImageProgress(files, spec.commandLine().getErr());
+        try (ImageClassifier classifier = weights.openClassifier(engineName, device, engine.threads(), resize, crop)) {
+            ImageBatches images = new ImageBatches(files.files(), classifier.transform());
+            int perBatch = classifier.fixedBatch() > 0 ? Math.min(batchSize, classifier.fixedBatch()) : batchSize;
+            for (ImageBatches.Batch batch = images.next(perBatch); batch != null; batch = images.next(perBatch)) {
+                progress.batch(batch, images.done());
+                if (batch.size() == 0) {
+                    continue;
+                }
+                List<List<Prediction>> ranked = classifier.classifyInput(batch.input(), batch.size(), top);
+                for (int i = 0; i < batch.size(); i++) {
+                    report(batch.files().get(i), ranked.get(i), results.addObject(), out);
                 }
             }
-            if (json) {
-                out.println(mapper.writeValueAsString(results));
+        }
+        if (json) {
+            out.println(mapper.writeValueAsString(results));
+        }
+        out.flush();
+        return progress.exitCode();
+    }
+
+    private void report(Path image, List<Prediction> ranked, ObjectNode o, PrintWriter out) {
+        o.put("image", image.toString());
+        ArrayNode list = o.putArray("top");
+        for (Prediction p : ranked) {
+            list.addObject().put("index", p.index()).put("name", p.name()).put("probability", p.probability());
+        }
+        if (!json) {
+            out.println(image);
+            for (Prediction p : ranked) {
+                out.printf(Locale.ROOT, "  %7.4f  %4d  %s%n", p.probability(), p.index(), p.name());
             }
-            out.flush();
-            return finish(images, err);
         }
-    }
-
-    static ImageTransform transform(io.resnet4j.image.Preprocessing preprocessing, Integer resize, Integer crop) {
-        try {
-            return ImageTransform.of(preprocessing, resize, crop);
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
-        }
-    }
-
-    static int finish(ImageBatches images, PrintWriter err) {
-        if (images.failures() > 0) {
-            err.println("resnet4j: " + images.failures() + " of " + (images.total() + images.failuresOfMissing())
-                    + " inputs could not be read (see above)");
-            err.flush();
-            return Main.EXIT_FAILURE;
-        }
-        return 0;
-    }
-
-    /** Softmax of {@code n} logits starting at {@code offset}, in double precision (stable: max subtracted). */
-    static float[] softmax(float[] logits, int offset, int n) {
-        double max = Double.NEGATIVE_INFINITY;
-        for (int j = 0; j < n; j++) {
-            max = Math.max(max, logits[offset + j]);
-        }
-        double sum = 0;
-        double[] e = new double[n];
-        for (int j = 0; j < n; j++) {
-            e[j] = Math.exp(logits[offset + j] - max);
-            sum += e[j];
-        }
-        float[] p = new float[n];
-        for (int j = 0; j < n; j++) {
-            p[j] = (float) (e[j] / sum);
-        }
-        return p;
-    }
-
-    /** Indices of the k largest values, largest first (ties: lower index first). */
-    static int[] topK(float[] p, int k) {
-        return java.util.stream.IntStream.range(0, p.length).boxed()
-                .sorted((a, b) -> p[b] != p[a] ? Float.compare(p[b], p[a]) : Integer.compare(a, b))
-                .limit(k).mapToInt(Integer::intValue).toArray();
     }
 }

@@ -211,6 +211,11 @@ public final class ResNet extends AbstractBlock {
         return out;
     }
 
+    /** The device the parameters live on (requires {@link #initialize}). */
+    public ai.djl.Device device() {
+        return stateDict().values().iterator().next().getArray().getDevice();
+    }
+
     /** Layers by torchvision name, in state_dict order. */
     public Map<String, Block> namedLayers() {
         return Collections.unmodifiableMap(namedLayers);

@@ -33,6 +33,8 @@ public final class OnnxExporter {
     /** Names of the graph's input and output. */
     public static final String INPUT = "input";
     public static final String OUTPUT = "logits";
+    /** The pooled penultimate features (N, channels): the embeddings of {@code features}. */
+    public static final String FEATURES = "features";
 
     /** Metadata keys (ModelProto.metadata_props). */
     public static final String META_CONFIG = "resnet4j.config";
@@ -134,12 +136,15 @@ public final class OnnxExporter {
             h = relu(batchNorm(h, "norm"));
         }
         h = graph.node("GlobalAveragePool", "pool", List.of(h), Map.of());
-        h = graph.node("Flatten", "flatten", List.of(h), attrs("axis", 1L));
+        graph.node("Flatten", "flatten", List.of(h), attrs("axis", 1L));
+        graph.renameLastOutput(FEATURES);
+        h = FEATURES;
         String w = graph.floats("fc.weight", new long[] {config.classes(), plan.featureChannels()}, values("fc.weight"));
         String b = graph.floats("fc.bias", new long[] {config.classes()}, values("fc.bias"));
         graph.node("Gemm", "fc", List.of(h, w, b), attrs("transB", 1L));
         graph.renameLastOutput(OUTPUT);
         graph.output(OUTPUT, List.of(batch, (long) config.classes()));
+        graph.output(FEATURES, List.of(batch, (long) plan.featureChannels()));
     }
 
     /** conv_i -> BN_i (-> ReLU) ...; + shortcut(x); ReLU. */

@@ -10,13 +10,14 @@ import java.nio.FloatBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An exported ResNet run by ONNX Runtime on the CPU: the fast inference path (graph optimisations
  * at the highest level, which include ONNX Runtime's blocked NCHWc convolution layout and
  * Conv+Add+ReLU fusion; no autograd bookkeeping).
  *
- * <p>Not thread-safe for concurrent {@link #logits} calls (the input buffer is reused between
+ * <p>Not thread-safe for concurrent calls (the input buffer is reused between
  * batches so a steady stream of batches allocates nothing on the Java side).
  */
 public final class OnnxRuntimeModel implements AutoCloseable {
@@ -24,12 +25,15 @@ public final class OnnxRuntimeModel implements AutoCloseable {
     private final OrtEnvironment env;
     private final OrtSession session;
     private final Map<String, String> metadata;
+    private final int fixedBatch;
     private FloatBuffer input;
 
     private OnnxRuntimeModel(OrtSession session, OrtEnvironment env) throws OrtException {
         this.env = env;
         this.session = session;
         this.metadata = Map.copyOf(session.getMetadata().getCustomMetadata());
+        long batch = ((ai.onnxruntime.TensorInfo) session.getInputInfo().get(OnnxExporter.INPUT).getInfo()).getShape()[0];
+        this.fixedBatch = batch > 0 ? (int) batch : 0;
     }
 
     /** A session on a serialised model; {@code threads} is the intra-op thread count (0 = ONNX Runtime's default). */
@@ -77,6 +81,25 @@ public final class OnnxRuntimeModel implements AutoCloseable {
 
     /** Logits for a batch of {@code height x width} images (the exported graph accepts any size). */
     public float[] logits(float[] images, int n, int height, int width) {
+        return run(OnnxExporter.OUTPUT, images, n, height, width);
+    }
+
+    /** Whether the graph has an output of this name (exports before pooled features had only logits). */
+    public boolean hasOutput(String name) {
+        return session.getOutputNames().contains(name);
+    }
+
+    /** The pooled features ({@code n * channels}, row-major) of a batch, for exports that carry them. */
+    public float[] features(float[] images, int n, int height, int width) {
+        if (!hasOutput(OnnxExporter.FEATURES)) {
+            throw new IllegalStateException("this ONNX model has no '" + OnnxExporter.FEATURES + "' output (exported"
+                    + " by an earlier resnet4j); export it again to get pooled features from ONNX Runtime");
+        }
+        return run(OnnxExporter.FEATURES, images, n, height, width);
+    }
+
+    /** One output of the graph for an NCHW batch; only that output is computed and copied. */
+    private float[] run(String output, float[] images, int n, int height, int width) {
         int count = n * 3 * height * width;
         if (images.length < count) {
             throw new IllegalArgumentException("expected " + count + " floats for " + n + "x3x" + height + "x" + width
@@ -89,14 +112,19 @@ public final class OnnxRuntimeModel implements AutoCloseable {
         input.put(images, 0, count);
         input.flip();
         try (OnnxTensor x = OnnxTensor.createTensor(env, input, new long[] {n, 3, height, width});
-                OrtSession.Result r = session.run(Map.of(OnnxExporter.INPUT, x))) {
+                OrtSession.Result r = session.run(Map.of(OnnxExporter.INPUT, x), Set.of(output))) {
             FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
-            float[] logits = new float[out.remaining()];
-            out.get(logits);
-            return logits;
+            float[] values = new float[out.remaining()];
+            out.get(values);
+            return values;
         } catch (OrtException e) {
             throw new IllegalStateException("ONNX Runtime failed on a batch of " + n + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The batch size fixed in the graph's input shape, or 0 when it is symbolic (any batch). */
+    public int fixedBatch() {
+        return fixedBatch;
     }
 
     @Override

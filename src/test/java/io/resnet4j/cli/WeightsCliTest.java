@@ -115,7 +115,7 @@ class WeightsCliTest {
             JsonNode coffee = a.get(2);
             assertThat(coffee.get("image").asText()).endsWith("coffee.png");
             int best = coffee.get("top").get(0).get("index").asInt();
-            assertThat(PredictCommand.topK(p, 1)[0]).isEqualTo(best);
+            assertThat(io.resnet4j.inference.Prediction.topIndices(p, 1)[0]).isEqualTo(best);
             assertThat(coffee.get("top").get(0).get("probability").asDouble()).isCloseTo(p[best], org.assertj.core.data.Offset.offset(1e-6));
         }
     }
@@ -154,7 +154,7 @@ class WeightsCliTest {
         }
         CliTest.Result wrongEngine = run("predict", "--weights", onnx.toString(), "--engine", "pytorch", images.toString());
         assertThat(wrongEngine.code()).isEqualTo(2);
-        assertThat(wrongEngine.err()).contains("only --engine onnxruntime runs");
+        assertThat(wrongEngine.err()).contains("only the onnxruntime engine runs");
     }
 
     private static JsonNode predictJson(String... args) throws Exception {
@@ -221,7 +221,7 @@ class WeightsCliTest {
     @Test
     void largeFoldersShowProgressOnStderrAndGrayscaleRgbaDecode() throws Exception {
         Path many = Files.createDirectories(dir.resolve("many"));
-        for (int i = 0; i < ImageBatches.PROGRESS_THRESHOLD; i++) {
+        for (int i = 0; i < ImageProgress.PROGRESS_THRESHOLD; i++) {
             int type = i % 3 == 0 ? BufferedImage.TYPE_BYTE_GRAY : i % 3 == 1 ? BufferedImage.TYPE_INT_ARGB : BufferedImage.TYPE_INT_RGB;
             BufferedImage img = new BufferedImage(40 + i, 36, type);
             img.setRGB(i % 40, 3, 0xff00ff00);
@@ -229,7 +229,7 @@ class WeightsCliTest {
         }
         CliTest.Result r = run("predict", "--weights", pth.toString(), "--json", "--top", "1", many.toString());
         assertThat(r.code()).as(r.err()).isZero();
-        assertThat(new ObjectMapper().readTree(r.out()).size()).isEqualTo(ImageBatches.PROGRESS_THRESHOLD);
+        assertThat(new ObjectMapper().readTree(r.out()).size()).isEqualTo(ImageProgress.PROGRESS_THRESHOLD);
         assertThat(r.err()).contains("] 50/50 images").contains("\r[");
     }
 }

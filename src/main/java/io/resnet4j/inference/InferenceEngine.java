@@ -1,4 +1,4 @@
-package io.resnet4j.cli;
+package io.resnet4j.inference;
 
 import ai.djl.Device;
 import java.util.Locale;
@@ -8,7 +8,7 @@ import java.util.Locale;
  * folded) is the faster CPU path; eager libtorch through DJL is the reference and the GPU path
  * (the ONNX Runtime artifact resnet4j ships is the CPU build).
  */
-enum InferenceEngine {
+public enum InferenceEngine {
     ONNXRUNTIME("onnxruntime"),
     PYTORCH("pytorch");
 
@@ -18,29 +18,38 @@ enum InferenceEngine {
         this.label = label;
     }
 
-    String label() {
+    public String label() {
         return label;
     }
 
-    /** {@code auto} picks ONNX Runtime on the CPU and eager PyTorch elsewhere. */
-    static InferenceEngine parse(String name, Device device) {
+    /** ONNX Runtime on the CPU, eager libtorch elsewhere. */
+    public static InferenceEngine auto(Device device) {
+        return device.isGpu() ? PYTORCH : ONNXRUNTIME;
+    }
+
+    /**
+     * {@code auto}, {@code onnxruntime} or {@code pytorch} (null means auto).
+     *
+     * @throws IllegalArgumentException for an unknown name, or ONNX Runtime on a GPU
+     */
+    public static InferenceEngine parse(String name, Device device) {
         String n = name == null ? "auto" : name.trim().toLowerCase(Locale.ROOT);
         switch (n) {
             case "auto":
-                return device.isGpu() ? PYTORCH : ONNXRUNTIME;
+                return auto(device);
             case "onnxruntime":
             case "onnx":
             case "ort":
                 if (device.isGpu()) {
-                    throw new UsageException("--engine onnxruntime runs on the CPU only (resnet4j ships ONNX Runtime's"
-                            + " CPU build); use --engine pytorch on " + device);
+                    throw new IllegalArgumentException("engine onnxruntime runs on the CPU only (resnet4j ships ONNX"
+                            + " Runtime's CPU build); use engine pytorch on " + device);
                 }
                 return ONNXRUNTIME;
             case "pytorch":
             case "djl":
                 return PYTORCH;
             default:
-                throw new UsageException("unknown --engine '" + name + "': use auto, onnxruntime or pytorch");
+                throw new IllegalArgumentException("unknown engine '" + name + "': use auto, onnxruntime or pytorch");
         }
     }
 }

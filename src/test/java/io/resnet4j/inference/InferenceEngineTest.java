@@ -1,4 +1,4 @@
-package io.resnet4j.cli;
+package io.resnet4j.inference;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -18,9 +18,9 @@ class InferenceEngineTest {
 
     @Test
     void badChoicesAreUsageErrorsNamingTheFix() {
-        assertThatThrownBy(() -> InferenceEngine.parse("tensorrt", Device.cpu())).isInstanceOf(UsageException.class)
+        assertThatThrownBy(() -> InferenceEngine.parse("tensorrt", Device.cpu())).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("auto, onnxruntime or pytorch");
-        assertThatThrownBy(() -> InferenceEngine.parse("onnxruntime", Device.gpu())).isInstanceOf(UsageException.class)
-                .hasMessageContaining("--engine pytorch");
+        assertThatThrownBy(() -> InferenceEngine.parse("onnxruntime", Device.gpu())).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("engine pytorch");
     }
 }

@@ -1,0 +1,64 @@
+package io.resnet4j.cli;
+
+import io.resnet4j.inference.ImageBatches;
+import io.resnet4j.inference.ImageFiles;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+
+/**
+ * What predict and features tell the user while they work through images: a progress bar for
+ * large folders, one line per skipped input, and the closing count that makes the command exit 1.
+ */
+final class ImageProgress {
+
+    /** Folders larger than this get a progress bar on stderr. */
+    static final int PROGRESS_THRESHOLD = 50;
+
+    private final PrintWriter err;
+    private final int total;
+    private final int inputs;
+    private int failures;
+
+    ImageProgress(ImageFiles files, PrintWriter err) {
+        this.err = err;
+        this.total = files.files().size();
+        this.inputs = total + files.missing().size();
+        for (Path p : files.missing()) {
+            skipped(p, "no such file or folder");
+        }
+    }
+
+    /** Reports the batch's skipped files and advances the bar. */
+    void batch(ImageBatches.Batch batch, int done) {
+        for (ImageBatches.Failure f : batch.failures()) {
+            skipped(f.file(), f.reason());
+        }
+        if (total >= PROGRESS_THRESHOLD) {
+            int width = 30;
+            int filled = (int) ((long) width * done / total);
+            err.print("\r[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + done + "/" + total + " images");
+            if (done == total) {
+                err.println();
+            }
+            err.flush();
+        }
+    }
+
+    private void skipped(Path file, String reason) {
+        failures++;
+        if (total >= PROGRESS_THRESHOLD) {
+            err.print("\r");
+        }
+        err.println("resnet4j: skipping " + file + ": " + reason);
+    }
+
+    /** 0, or 1 after saying how many inputs could not be read. */
+    int exitCode() {
+        if (failures == 0) {
+            return 0;
+        }
+        err.println("resnet4j: " + failures + " of " + inputs + " inputs could not be read (see above)");
+        err.flush();
+        return Main.EXIT_FAILURE;
+    }
+}

@@ -1,0 +1,319 @@
+package io.resnet4j.inference;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDManager;
+import io.resnet4j.Versions;
+import io.resnet4j.image.ImageLoader;
+import io.resnet4j.image.ImageTransform;
+import io.resnet4j.image.Preprocessing;
+import io.resnet4j.image.RgbImage;
+import io.resnet4j.io.WeightsLoader;
+import io.resnet4j.model.ResNet;
+import io.resnet4j.model.ResNetConfig;
+import io.resnet4j.onnx.OnnxExporter;
+import io.resnet4j.onnx.OnnxRuntimeModel;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A trained ResNet ready to classify images and extract their features: the one way to run
+ * inference, from a Java program or from the command line.
+ *
+ * <pre>{@code
+ * try (ImageClassifier classifier = ImageClassifier.builder("model.safetensors").open()) {
+ *     for (Prediction p : classifier.classify(Path.of("cat.jpg"), 5)) {
+ *         System.out.printf("%.3f %s%n", p.probability(), p.name());
+ *     }
+ * }
+ * }</pre>
+ *
+ * <p>Weights come in every form {@link WeightsLoader} reads (resnet4j checkpoints, torchvision and
+ * timm {@code .pth}/{@code .safetensors}, {@code torchvision:NAME}) or as a {@code .onnx} file
+ * written by resnet4j's export. On the CPU the network runs on ONNX Runtime by default (exported
+ * in memory with batch norm folded; the eager weights are released), elsewhere on eager libtorch.
+ *
+ * <p>Calls are serialised: one batch runs at a time (both engines use every core they are given).
+ */
+public final class ImageClassifier implements AutoCloseable {
+
+    private final Backend backend;
+    private final ResNetConfig config;
+    private final List<String> classNames;
+    private final ImageTransform transform;
+    private final InferenceEngine engine;
+
+    private ImageClassifier(Backend backend, ResNetConfig config, List<String> classNames, ImageTransform transform,
+            InferenceEngine engine) {
+        this.backend = backend;
+        this.config = config;
+        this.classNames = List.copyOf(classNames);
+        this.transform = transform;
+        this.engine = engine;
+    }
+
+    /** Options for {@link #open}: where the weights come from and what runs them. */
+    public static Builder builder(String weights) {
+        return new Builder(weights);
+    }
+
+    /** Opens weights with every option at its default: automatic engine, the engine's default device. */
+    public static ImageClassifier open(String weights) throws IOException {
+        return builder(weights).open();
+    }
+
+    public ResNetConfig config() {
+        return config;
+    }
+
+    public List<String> classNames() {
+        return classNames;
+    }
+
+    public Preprocessing preprocessing() {
+        return transform.preprocessing();
+    }
+
+    /** Resize, crop and normalisation applied to every image. */
+    public ImageTransform transform() {
+        return transform;
+    }
+
+    public InferenceEngine engine() {
+        return engine;
+    }
+
+    /** Channels of the pooled features (512 for ResNet-18/34, 2048 for the bottleneck nets, 64 for CIFAR nets). */
+    public int featureChannels() {
+        return config.plan().featureChannels();
+    }
+
+    /** The batch the model's input shape is fixed to (an export with {@code --batch-size}), or 0 for any batch. */
+    public int fixedBatch() {
+        return backend.fixedBatch();
+    }
+
+    /** The {@code k} most probable classes of an image, most probable first. */
+    public List<Prediction> classify(BufferedImage image, int k) {
+        return classify(List.of(image), k).get(0);
+    }
+
+    /** The {@code k} most probable classes of an image file (JPEG or PNG). */
+    public List<Prediction> classify(Path image, int k) throws IOException {
+        return classifyInput(transform.apply(ImageLoader.read(image)), 1, k).get(0);
+    }
+
+    /** Top-{@code k} classes of each image, in one forward pass. */
+    public List<List<Prediction>> classify(List<BufferedImage> images, int k) {
+        return classifyInput(input(images), images.size(), k);
+    }
+
+    /** Top-{@code k} of each image of a preprocessed batch ({@code n x 3 x S x S}, S the crop side). */
+    public List<List<Prediction>> classifyInput(float[] input, int n, int k) {
+        return predictions(logits(input, n, transform.crop(), transform.crop()), n, k);
+    }
+
+    /** Ranked classes for each row of a logits batch. */
+    public List<List<Prediction>> predictions(float[] logits, int n, int k) {
+        List<List<Prediction>> out = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            out.add(Prediction.topK(logits, i, classNames, k));
+        }
+        return out;
+    }
+
+    /** The network input of images: NCHW floats, transformed as the weights expect. */
+    public float[] input(List<BufferedImage> images) {
+        List<float[]> each = new ArrayList<>();
+        for (BufferedImage image : images) {
+            each.add(transform.apply(ImageLoader.toRgb(image)));
+        }
+        return ImageBatches.concat(each, transform.crop());
+    }
+
+    /** The network input of one decoded image. */
+    public float[] input(RgbImage image) {
+        return transform.apply(image);
+    }
+
+    /**
+     * Raw logits ({@code n x classes}, row-major) of a preprocessed NCHW batch; any height and width
+     * the network accepts.
+     */
+    public synchronized float[] logits(float[] input, int n, int height, int width) {
+        checkBatch(n);
+        return backend.logits(input, n, height, width);
+    }
+
+    /** The pooled penultimate features of an image ({@link #featureChannels()} numbers). */
+    public float[] features(BufferedImage image) {
+        return features(input(List.of(image)), 1, transform.crop(), transform.crop()).values();
+    }
+
+    /** Pooled features ({@link FeatureLayer#POOL}) of a preprocessed batch. */
+    public FeatureMaps features(float[] input, int n, int height, int width) {
+        return features(input, n, height, width, FeatureLayer.POOL);
+    }
+
+    /**
+     * Features of a preprocessed batch at a layer: the pooled vector, or a stage's feature map
+     * (stage maps need the eager engine, {@link InferenceEngine#PYTORCH}).
+     */
+    public synchronized FeatureMaps features(float[] input, int n, int height, int width, FeatureLayer layer) {
+        checkBatch(n);
+        if (layer.stage() >= config.spec().stages()) {
+            throw new IllegalArgumentException(config.spec().name() + " has " + config.spec().stages()
+                    + " stages; its last is conv" + (config.spec().stages() + 1) + "_x");
+        }
+        return backend.features(input, n, height, width, layer);
+    }
+
+    private void checkBatch(int n) {
+        int fixed = backend.fixedBatch();
+        if (n < 1 || (fixed > 0 && n > fixed)) {
+            throw new IllegalArgumentException("a batch of " + n + " images does not fit this model"
+                    + (fixed > 0 ? ", whose input is fixed to " + fixed + " images" : ""));
+        }
+    }
+
+    @Override
+    public void close() {
+        backend.close();
+    }
+
+    /** How {@link #open} loads and runs the weights. */
+    public static final class Builder {
+        private final String weights;
+        private String engineName = "auto";
+        private Device device;
+        private int threads;
+        private WeightsLoader.Options weightsOptions = WeightsLoader.Options.defaults();
+        private Integer resize;
+        private Integer crop;
+
+        private Builder(String weights) {
+            this.weights = weights;
+        }
+
+        /** {@code auto} (default: ONNX Runtime on CPU, eager libtorch on GPU), {@code onnxruntime} or {@code pytorch}. */
+        public Builder engine(String name) {
+            this.engineName = name;
+            return this;
+        }
+
+        public Builder engine(InferenceEngine e) {
+            return engine(e.label());
+        }
+
+        /** Where the eager engine computes (default: libtorch's default device). */
+        public Builder device(Device d) {
+            this.device = d;
+            return this;
+        }
+
+        /** ONNX Runtime intra-op threads (0, the default: ONNX Runtime's choice, all cores). */
+        public Builder threads(int t) {
+            if (t < 0) {
+                throw new IllegalArgumentException("threads must be at least 0 (0: all cores), got " + t);
+            }
+            this.threads = t;
+            return this;
+        }
+
+        /** Architecture overrides for files without resnet4j metadata. */
+        public Builder weightsOptions(WeightsLoader.Options o) {
+            this.weightsOptions = o;
+            return this;
+        }
+
+        /** Shorter side before the centre crop, instead of the weights' own (0: no resize; null: keep). */
+        public Builder resize(Integer side) {
+            this.resize = side;
+            return this;
+        }
+
+        /** Centre-crop side, instead of the weights' own (null: keep). */
+        public Builder crop(Integer side) {
+            this.crop = side;
+            return this;
+        }
+
+        public ImageClassifier open() throws IOException {
+            Device d = device != null ? device : Engine.getEngine("PyTorch").defaultDevice();
+            boolean onnxFile = isOnnxFile(weights);
+            InferenceEngine engine = InferenceEngine.parse(onnxFile && "auto".equals(engineName) ? "onnxruntime"
+                    : engineName, d);
+            if (onnxFile) {
+                if (engine == InferenceEngine.PYTORCH) {
+                    throw new IllegalArgumentException(weights + " is an ONNX model, which only the onnxruntime engine"
+                            + " runs; give a checkpoint or state_dict for the pytorch engine");
+                }
+                return OnnxModelFile.open(Path.of(weights), threads, this::classifier);
+            }
+            return engine == InferenceEngine.PYTORCH ? openEager(d) : openExported(d);
+        }
+
+        private ImageClassifier openEager(Device d) throws IOException {
+            NDManager manager = NDManager.newBaseManager(d);
+            try {
+                WeightsLoader.Loaded loaded = WeightsLoader.load(weights, weightsOptions, manager);
+                return classifier(new EagerBackend(loaded.net(), manager), loaded.net().config(), loaded.classNames(),
+                        loaded.preprocessing(), InferenceEngine.PYTORCH);
+            } catch (IOException | RuntimeException e) {
+                manager.close();
+                throw e;
+            }
+        }
+
+        /** Exports in memory and closes the eager network: only ONNX Runtime's copy of the weights stays. */
+        private ImageClassifier openExported(Device d) throws IOException {
+            byte[] onnx;
+            WeightsLoader.Loaded loaded;
+            try (NDManager manager = NDManager.newBaseManager(d)) {
+                loaded = WeightsLoader.load(weights, weightsOptions, manager);
+                onnx = OnnxExporter.export(loaded.net(), null, null, OnnxExporter.Options.defaults(),
+                        Versions.resnet4j());
+            }
+            OnnxRuntimeModel model = OnnxRuntimeModel.load(onnx, threads);
+            return classifier(new OnnxBackend(model), loaded.net().config(), loaded.classNames(), loaded.preprocessing(),
+                    InferenceEngine.ONNXRUNTIME);
+        }
+
+        ImageClassifier classifier(Backend backend, ResNetConfig config, List<String> names, Preprocessing pre,
+                InferenceEngine engine) {
+            try {
+                return new ImageClassifier(backend, config, names, ImageTransform.of(pre, resize, crop), engine);
+            } catch (RuntimeException e) {
+                backend.close();
+                throw e;
+            }
+        }
+    }
+
+    /** Whether a weights argument names an ONNX export (by its extension). */
+    public static boolean isOnnxFile(String weights) {
+        return weights.toLowerCase(Locale.ROOT).endsWith(".onnx");
+    }
+
+    /** Pooled features or a stage's feature maps of a batch: {@code n x itemShape}, row-major. */
+    public record FeatureMaps(float[] values, long[] itemShape) {
+        /** Numbers per image. */
+        public int itemSize() {
+            long n = 1;
+            for (long d : itemShape) {
+                n *= d;
+            }
+            return (int) n;
+        }
+
+        /** The features of one image of the batch. */
+        public float[] item(int i) {
+            int per = itemSize();
+            return java.util.Arrays.copyOfRange(values, i * per, (i + 1) * per);
+        }
+    }
+}
