@@ -32,49 +32,19 @@ public final class Evaluator {
     }
 
     public static Result evaluate(ResNet net, CifarData data, Normalization norm, int batchSize, NDManager manager) {
-        ConfusionMatrix confusion = new ConfusionMatrix(data.classNames());
-        long images = 0;
-        long top1 = 0;
-        long top5 = 0;
-        int k = Math.min(5, net.config().classes());
+        Tally tally = new Tally(data.classNames(), Math.min(5, net.config().classes()));
         ParameterStore ps = new ParameterStore(manager, false);
         try (Batcher batcher = Batcher.builder(data, norm).evaluation().batchSize(batchSize).build()) {
             while (batcher.hasNext()) {
                 Batch batch = batcher.next();
                 int n = batch.size();
-                float[] scores;
                 try (NDManager scope = manager.newSubManager()) {
                     NDArray x = scope.create(FloatBuffer.wrap(batch.images(), 0, n * 3 * 32 * 32), new Shape(n, 3, 32, 32));
-                    scores = net.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray();
+                    tally.addBatch(net.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray(),
+                            batch.labels(), n);
                 }
-                int classes = scores.length / n;
-                for (int i = 0; i < n; i++) {
-                    float[] row = java.util.Arrays.copyOfRange(scores, i * classes, (i + 1) * classes);
-                    int label = batch.labels()[i];
-                    int predicted = argMax(row);
-                    if (label < confusion.numClasses() && predicted < confusion.numClasses()) {
-                        confusion.add(label, predicted);
-                    }
-                    if (predicted != label) {
-                        top1++;
-                    }
-                    if (!ConfusionMatrix.inTopK(row, label, k)) {
-                        top5++;
-                    }
-                }
-                images += n;
             }
         }
-        return new Result(images, top1, top5, confusion);
-    }
-
-    static int argMax(float[] row) {
-        int best = 0;
-        for (int i = 1; i < row.length; i++) {
-            if (row[i] > row[best]) {
-                best = i;
-            }
-        }
-        return best;
+        return tally.result();
     }
 }

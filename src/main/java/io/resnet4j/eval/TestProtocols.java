@@ -244,63 +244,8 @@ public final class TestProtocols {
         return scores.reshape(n, k, h, wd);
     }
 
-    /**
-     * A whole (non-square) image normalised for the network. A per-pixel mean image only exists at
-     * the training crop size, so at other sizes its per-channel average stands in for it.
-     */
+    /** A whole (non-square) image normalised for the network (see {@link Preprocessing#normaliseAnySize}). */
     static float[] normalised(RgbImage img, Preprocessing pre) {
-        int plane = img.width() * img.height();
-        float[] out = new float[3 * plane];
-        ImageTransforms.toChw(img, false, out, 0);
-        float[] mean = pre.channelMean();
-        if (Preprocessing.PER_PIXEL_MEAN.equals(pre.kind())) {
-            mean = new float[3];
-            int mp = pre.meanImage().length / 3;
-            for (int c = 0; c < 3; c++) {
-                double s = 0;
-                for (int i = 0; i < mp; i++) {
-                    s += pre.meanImage()[c * mp + i];
-                }
-                mean[c] = (float) (s / mp);
-            }
-        }
-        for (int c = 0; c < 3; c++) {
-            for (int i = 0; i < plane; i++) {
-                out[c * plane + i] = (out[c * plane + i] - mean[c]) / pre.channelStd()[c];
-            }
-        }
-        return out;
-    }
-
-    /** Accumulates top-1/top-5 errors and the confusion matrix from per-image scores. */
-    static final class Tally {
-        private final ConfusionMatrix confusion;
-        private final int k;
-        private long images;
-        private long top1;
-        private long top5;
-
-        Tally(List<String> classNames, int k) {
-            this.confusion = new ConfusionMatrix(classNames);
-            this.k = k;
-        }
-
-        void add(float[] scores, int label) {
-            int predicted = Evaluator.argMax(scores);
-            if (label < confusion.numClasses() && predicted < confusion.numClasses()) {
-                confusion.add(label, predicted);
-            }
-            if (predicted != label) {
-                top1++;
-            }
-            if (!ConfusionMatrix.inTopK(scores, label, k)) {
-                top5++;
-            }
-            images++;
-        }
-
-        Evaluator.Result result() {
-            return new Evaluator.Result(images, top1, top5, confusion);
-        }
+        return pre.normaliseAnySize(img);
     }
 }

@@ -57,26 +57,6 @@ public record ImageTransform(int resize, int crop, Preprocessing preprocessing) 
 
     /** ToTensor (x / 255 in float32) then Normalize, or the per-pixel mean transform, to CHW. */
     public float[] normalise(RgbImage img) {
-        int w = img.width();
-        int h = img.height();
-        int plane = w * h;
-        float[] out = new float[3 * plane];
-        Preprocessing p = preprocessing;
-        boolean perPixel = Preprocessing.PER_PIXEL_MEAN.equals(p.kind());
-        if (perPixel && (p.meanImage() == null || p.meanImage().length != out.length)) {
-            throw new IllegalArgumentException("the checkpoint's mean image has " + (p.meanImage() == null ? 0
-                    : p.meanImage().length) + " values but the input is 3x" + h + "x" + w + "; use --crop "
-                    + p.inputSize());
-        }
-        for (int c = 0; c < 3; c++) {
-            for (int i = 0; i < plane; i++) {
-                int v = img.rgb()[i * 3 + c] & 0xff;
-                int o = c * plane + i;
-                // Both kinds: (v/255 - mean) / std, with a per-pixel or a per-channel mean.
-                float mean = perPixel ? p.meanImage()[o] : p.channelMean()[c];
-                out[o] = ((float) v / 255f - mean) / p.channelStd()[c];
-            }
-        }
-        return out;
+        return preprocessing.normalise(img);
     }
 }

@@ -111,4 +111,66 @@ public record Preprocessing(
         }
         return out;
     }
+
+    /**
+     * An image at the input size as network input, CHW: {@code (p / 255 - mean) / std}, the mean
+     * per pixel or per channel.
+     *
+     * @throws IllegalArgumentException when a per-pixel mean image does not match the image's size
+     */
+    public float[] normalise(RgbImage img) {
+        int plane = img.width() * img.height();
+        boolean perPixel = PER_PIXEL_MEAN.equals(kind);
+        if (perPixel && (meanImage == null || meanImage.length != 3 * plane)) {
+            throw new IllegalArgumentException("the mean image has " + (meanImage == null ? 0 : meanImage.length)
+                    + " values but the input is 3x" + img.height() + "x" + img.width() + "; crop to " + inputSize);
+        }
+        return normalise(img, perPixel ? meanImage : channelMean, perPixel ? plane : 1);
+    }
+
+    /**
+     * Any size, for fully-convolutional evaluation: a per-pixel mean image exists only at the
+     * training crop size, so at other sizes its per-channel average stands in for it.
+     */
+    public float[] normaliseAnySize(RgbImage img) {
+        if (!PER_PIXEL_MEAN.equals(kind)) {
+            return normalise(img, channelMean, 1);
+        }
+        if (meanImage != null && meanImage.length == 3 * img.width() * img.height()) {
+            return normalise(img, meanImage, img.width() * img.height());
+        }
+        return normalise(img, channelAverages(), 1);
+    }
+
+    /** The per-channel averages of the mean image (or the channel means). */
+    public float[] channelAverages() {
+        if (meanImage == null) {
+            return channelMean.clone();
+        }
+        float[] mean = new float[3];
+        int per = meanImage.length / 3;
+        for (int c = 0; c < 3; c++) {
+            double s = 0;
+            for (int i = 0; i < per; i++) {
+                s += meanImage[c * per + i];
+            }
+            mean[c] = (float) (s / per);
+        }
+        return mean;
+    }
+
+    /** The one normalisation loop; {@code meanStride} is the plane size for a mean image, 1 for channel means. */
+    private float[] normalise(RgbImage img, float[] mean, int meanStride) {
+        int plane = img.width() * img.height();
+        float[] out = new float[3 * plane];
+        byte[] rgb = img.rgb();
+        for (int c = 0; c < 3; c++) {
+            float std = channelStd[c];
+            for (int i = 0; i < plane; i++) {
+                float m = meanStride == 1 ? mean[c] : mean[c * plane + i];
+                out[c * plane + i] = ((rgb[i * 3 + c] & 0xff) / 255f - m) / std;
+            }
+        }
+        return out;
+    }
 }
