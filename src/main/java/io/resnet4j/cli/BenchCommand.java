@@ -27,11 +27,11 @@ import picocli.CommandLine.Parameters;
 
 /**
  * {@code resnet4j bench train|infer}: steps on random input of the model's size, timed one by
- * one after warm-up; the JSON matches ../shared/bench/pytorch_reference.py so compare.sh can
+ * one after warm-up; the JSON matches the PyTorch yardstick (pytorch_reference.py) so compare.sh can
  * divide the two.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
-        description = "Measure training or inference throughput on random input (compare with PyTorch via ../shared/bench/compare.sh).")
+        description = "Measure training or inference throughput on random input (the JSON is what the PyTorch yardstick prints, for side-by-side comparison).")
 final class BenchCommand implements Callable<Integer> {
 
     enum Workload { train, infer, data }

@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * The table of named networks: one line per variant, all built by the same {@link ResNetBuilder}.
+ * The table of named networks: one line per variant, all built by the same builder ({@link ResNet#builder()}).
  * ImageNet rows follow Table 1 of He et al. (2015); CIFAR rows follow section 4.2 (depth 6n+2);
  * "plain" rows are the same nets without shortcuts; "preact" rows follow He et al. (2016),
  * "Identity Mappings in Deep Residual Networks".

@@ -20,19 +20,22 @@ import java.util.List;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /** The inference facade on a PyTorch-made CIFAR resnet20 state_dict and real photo crops, on both engines. */
 class ImageClassifierTest {
 
-    @TempDir
     static Path dir;
     static String weights;
     static List<BufferedImage> photos = new ArrayList<>();
     static List<Path> photoFiles = new ArrayList<>();
 
     @BeforeAll
-    static void photos() throws Exception {
+    static synchronized void photos() throws Exception {
+        if (!photos.isEmpty()) {
+            return;
+        }
+        dir = Files.createTempDirectory("resnet4j-classifier-test");
+        dir.toFile().deleteOnExit();
         weights = Path.of(ImageClassifierTest.class.getResource("/weights/resnet20_wrapped.pth").toURI()).toString();
         Path fixture = Path.of(ImageClassifierTest.class.getResource("/weights/images_224.safetensors").toURI());
         try (NDManager m = NDManager.newBaseManager()) {
