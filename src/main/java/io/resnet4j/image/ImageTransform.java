@@ -17,7 +17,7 @@ public record ImageTransform(int resize, int crop, Preprocessing preprocessing) 
         int resize = resizeOverride != null ? resizeOverride : p.resize();
         int crop = cropOverride != null ? cropOverride : p.crop() > 0 ? p.crop() : p.inputSize();
         if (resize < 0 || crop < 1) {
-            throw new IllegalArgumentException("--resize must be at least 0 (0: no resize) and --crop at least 1, got "
+            throw new IllegalArgumentException("resize must be at least 0 (0: no resize) and crop at least 1, got "
                     + resize + " and " + crop);
         }
         return new ImageTransform(resize, crop, p);

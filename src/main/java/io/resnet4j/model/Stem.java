@@ -6,22 +6,20 @@ package io.resnet4j.model;
  */
 public enum Stem {
     /** Table 1: 7x7/64 conv stride 2 (pad 3), BN, ReLU, 3x3 max-pool stride 2 (pad 1). */
-    IMAGENET(7, 2, 3, true, 64),
+    IMAGENET(7, 2, 3, true),
     /** Section 4.2: 3x3/16 conv stride 1 (pad 1), BN, ReLU; no pooling. */
-    CIFAR(3, 1, 1, false, 16);
+    CIFAR(3, 1, 1, false);
 
     private final int kernel;
     private final int stride;
     private final int padding;
     private final boolean maxPool;
-    private final int channels;
 
-    Stem(int kernel, int stride, int padding, boolean maxPool, int channels) {
+    Stem(int kernel, int stride, int padding, boolean maxPool) {
         this.kernel = kernel;
         this.stride = stride;
         this.padding = padding;
         this.maxPool = maxPool;
-        this.channels = channels;
     }
 
     public int kernel() { return kernel; }
@@ -31,9 +29,6 @@ public enum Stem {
     public int padding() { return padding; }
 
     public boolean maxPool() { return maxPool; }
-
-    /** Output channels of the stem convolution for the standard widths. */
-    public int channels() { return channels; }
 
     /** Spatial size after the stem for a square input of the given size. */
     public int outputSize(int input) {

@@ -14,8 +14,6 @@ import io.resnet4j.io.Checkpoint;
 import io.resnet4j.io.SafeTensors;
 import io.resnet4j.io.WeightsLoader;
 import java.awt.image.BufferedImage;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -24,7 +22,6 @@ import javax.imageio.ImageIO;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * convert, predict and features run in-process on a PyTorch-made CIFAR resnet20 state_dict (wrapped
