@@ -75,6 +75,9 @@ final class BenchCommand implements Callable<Integer> {
                     + " its Chrome trace to FILE (chrome://tracing, Perfetto) and print the operators by self time.")
     java.nio.file.Path profile;
 
+    @Option(names = "--force", description = "Overwrite the --profile file if it exists.")
+    boolean force;
+
     @Mixin
     EngineOptions engine;
 
@@ -88,6 +91,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (workload == Workload.data) {
             return benchData();
+        }
+        if (profile != null) {
+            OutputGuard.check(profile, force);
         }
         if (profile != null && workload == Workload.infer && !"pytorch".equalsIgnoreCase(engineName)) {
             throw new UsageException("--profile records libtorch's profiler: use it with train, or infer --engine pytorch"

@@ -40,6 +40,9 @@ public final class ConvertCommand implements Callable<Integer> {
     @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache for torchvision downloads.")
     Path cacheDir;
 
+    @Option(names = "--force", description = "Overwrite OUT if it exists.")
+    boolean force;
+
     @CommandLine.Mixin
     EngineOptions engine;
 
@@ -48,6 +51,7 @@ public final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        OutputGuard.check(out, force, in);
         engine.apply();
         try (NDManager manager = NDManager.newBaseManager(ai.djl.Device.cpu())) {
             WeightsLoader.Loaded loaded = WeightsSelection.load(in, model, strideOn, cacheDir, manager);

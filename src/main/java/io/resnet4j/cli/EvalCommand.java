@@ -60,6 +60,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "PNG", description = "Also draw the confusion matrix to this PNG file.")
     Path plot;
 
+    @Option(names = "--force", description = "Overwrite the --plot file if it exists.")
+    boolean force;
+
     @Mixin
     EngineOptions engine;
 
@@ -68,6 +71,9 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (plot != null) {
+            OutputGuard.check(plot, force, weights);
+        }
         if (ImageFolder.isImageFolderRoot(data)) {
             return imageFolder();
         }

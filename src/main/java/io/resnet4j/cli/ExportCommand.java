@@ -9,7 +9,6 @@ import io.resnet4j.Versions;
 import io.resnet4j.onnx.ExportCheck;
 import io.resnet4j.onnx.OnnxExporter;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -77,9 +76,7 @@ public final class ExportCommand implements Callable<Integer> {
             WeightsLoader.Loaded loaded = weights.load(manager);
             ResNet net = loaded.net();
             Path file = output != null ? output : Path.of(net.config().spec().name() + ".onnx");
-            if (Files.exists(file) && !force) {
-                throw new UsageException(file + " exists; choose another --output or add --force to overwrite it");
-            }
+            OutputGuard.check(file, force, weights.weights);
             byte[] onnx = OnnxExporter.export(net, loaded.classNames(), loaded.preprocessing(), options,
                     Versions.resnet4j());
             String check = noCheck ? "not checked (--no-check)"

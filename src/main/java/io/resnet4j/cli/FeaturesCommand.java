@@ -53,6 +53,9 @@ public final class FeaturesCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true)
     Output output = new Output();
 
+    @Option(names = "--force", description = "Overwrite the --output file if it exists.")
+    boolean force;
+
     @Option(names = "--resize", paramLabel = "N", description = "Resize the shorter side to N first (default: the checkpoint's; 0 = no resize).")
     Integer resize;
 
@@ -82,6 +85,9 @@ public final class FeaturesCommand implements Callable<Integer> {
             output = new Output(); // picocli leaves an unmatched group null
         }
         FeatureLayer featureLayer = UsageException.rethrow(() -> FeatureLayer.parse(layer));
+        if (output.file != null) {
+            OutputGuard.check(output.file, force, weights.weights);
+        }
         if (batchSize < 1) {
             throw new UsageException("--batch-size must be at least 1, got " + batchSize);
         }

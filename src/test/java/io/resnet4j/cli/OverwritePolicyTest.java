@@ -1,0 +1,95 @@
+package io.resnet4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Every command that writes: no silent overwrite, never a non-regular file, never one of its inputs. */
+class OverwritePolicyTest {
+
+    @TempDir
+    static Path dir;
+    static Path checkpoint;
+    static byte[] checkpointBytes;
+    static Path image;
+
+    @BeforeAll
+    static void checkpoint() throws Exception {
+        checkpoint = dir.resolve("r20.safetensors");
+        CliTest.Result r = CliTest.run("convert", WeightsCliTest.fixture("resnet20_wrapped.pth").toString(),
+                checkpoint.toString());
+        assertThat(r.code()).as(r.err()).isZero();
+        checkpointBytes = Files.readAllBytes(checkpoint);
+        image = dir.resolve("img.png");
+        var img = new java.awt.image.BufferedImage(40, 30, java.awt.image.BufferedImage.TYPE_INT_RGB);
+        javax.imageio.ImageIO.write(img, "png", image.toFile());
+    }
+
+    private static void assertCheckpointIntact() throws Exception {
+        assertThat(Arrays.equals(Files.readAllBytes(checkpoint), checkpointBytes)).as("checkpoint unchanged").isTrue();
+    }
+
+    @Test
+    void convertRefusesAnExistingFileUnlessForced() throws Exception {
+        Path out = Files.writeString(dir.resolve("existing.safetensors"), "mine");
+        CliTest.Result r = CliTest.run("convert", checkpoint.toString(), out.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains(out + " already exists").contains("--force");
+        assertThat(Files.readString(out)).isEqualTo("mine");
+        r = CliTest.run("convert", checkpoint.toString(), out.toString(), "--force");
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(Files.size(out)).isGreaterThan(1000);
+    }
+
+    @Test
+    void convertOntoItsOwnInputIsRefusedEvenWithForce() throws Exception {
+        CliTest.Result r = CliTest.run("convert", checkpoint.toString(), checkpoint.toString(), "--force");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("is also an input");
+        assertCheckpointIntact();
+    }
+
+    @Test
+    void featuresAndEvalNeverWriteOverTheCheckpointTheyRead() throws Exception {
+        CliTest.Result f = CliTest.run("features", "--weights", checkpoint.toString(), "--output", checkpoint.toString(),
+                "--force", image.toString());
+        assertThat(f.code()).isEqualTo(2);
+        assertThat(f.err()).contains("is also an input");
+        CliTest.Result e = CliTest.run("eval", "--weights", checkpoint.toString(), "--data", dir.toString(), "--plot",
+                checkpoint.toString(), "--force");
+        assertThat(e.code()).isEqualTo(2);
+        assertThat(e.err()).contains("is also an input");
+        assertCheckpointIntact();
+    }
+
+    @Test
+    void aFolderOrAPipeIsNeverReplaced() throws Exception {
+        Path folder = Files.createDirectories(dir.resolve("a-folder.safetensors"));
+        CliTest.Result r = CliTest.run("convert", checkpoint.toString(), folder.toString(), "--force");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("not a regular file");
+        assertThat(Files.isDirectory(folder)).isTrue();
+        Path fifo = dir.resolve("pipe.onnx");
+        if (new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor() == 0) {
+            CliTest.Result x = CliTest.run("export", "--weights", checkpoint.toString(), "-o", fifo.toString(), "--force");
+            assertThat(x.code()).isEqualTo(2);
+            assertThat(x.err()).contains("not a regular file");
+            assertThat(Files.isRegularFile(fifo)).isFalse();
+        }
+    }
+
+    @Test
+    void exportWritesOnceAndThenAsksForForce() throws Exception {
+        Path out = dir.resolve("once.onnx");
+        assertThat(CliTest.run("export", "--weights", checkpoint.toString(), "-o", out.toString(), "--no-check").code())
+                .isZero();
+        CliTest.Result again = CliTest.run("export", "--weights", checkpoint.toString(), "-o", out.toString());
+        assertThat(again.code()).isEqualTo(2);
+        assertThat(again.err()).contains("already exists").contains("--force");
+    }
+}
