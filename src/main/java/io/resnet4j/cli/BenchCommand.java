@@ -70,6 +70,11 @@ final class BenchCommand implements Callable<Integer> {
                     + " (onnxruntime on CPU, pytorch on GPU; default). Training always runs on pytorch.")
     String engineName;
 
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|int8",
+            description = "bench infer on onnxruntime: fp32 (default) or int8 (the QDQ export, calibrated on random"
+                    + " input of the benchmark's shape).")
+    String precision;
+
     @Option(names = "--profile", paramLabel = "FILE",
             description = "train, or infer on --engine pytorch: record libtorch's profiler over the timed steps, write"
                     + " its Chrome trace to FILE (chrome://tracing, Perfetto) and print the operators by self time.")
@@ -95,6 +100,9 @@ final class BenchCommand implements Callable<Integer> {
         if (profile != null) {
             OutputGuard.check(profile, force);
         }
+        if (!precision.equals("fp32") && !precision.equals("int8")) {
+            throw new UsageException("unknown --precision '" + precision + "': use fp32 or int8");
+        }
         if (profile != null && workload == Workload.infer && !"pytorch".equalsIgnoreCase(engineName)) {
             throw new UsageException("--profile records libtorch's profiler: use it with train, or infer --engine pytorch"
                     + " (ONNX Runtime has its own profiler)");
@@ -108,6 +116,9 @@ final class BenchCommand implements Callable<Integer> {
         Device device = engine.apply();
         InferenceEngine inferenceEngine = workload == Workload.infer ? UsageException.rethrow(() -> InferenceEngine.parse(engineName, device))
                 : InferenceEngine.PYTORCH;
+        if (int8() && inferenceEngine != InferenceEngine.ONNXRUNTIME) {
+            throw new UsageException("--precision int8 runs on ONNX Runtime: use it with infer --engine onnxruntime");
+        }
         int size = config.inputSize();
         double[] times = new double[steps];
         double[] phases = null;
@@ -138,9 +149,12 @@ final class BenchCommand implements Callable<Integer> {
                 float[] input = x.toFloatArray();
                 // The shape is fixed to the benchmark's batch, as 'export --batch-size N' does for a
                 // deployment with a known batch size (ONNX Runtime then plans memory statically).
-                byte[] onnx = io.resnet4j.onnx.OnnxExporter.export(net, null, null,
-                        new io.resnet4j.onnx.OnnxExporter.Options(true, batchSize, io.resnet4j.onnx.OnnxExporter.DEFAULT_OPSET),
-                        io.resnet4j.Versions.resnet4j());
+                var exportOptions = new io.resnet4j.onnx.OnnxExporter.Options(true, batchSize,
+                        io.resnet4j.onnx.OnnxExporter.DEFAULT_OPSET);
+                byte[] onnx = int8() ? io.resnet4j.onnx.Int8Quantizer.export(net, null, null, exportOptions,
+                        java.util.List.of(new io.resnet4j.onnx.Int8Quantizer.Batch(input, batchSize, size, size)),
+                        io.resnet4j.onnx.Int8Quantizer.Options.defaults(), engine.threads(), io.resnet4j.Versions.resnet4j())
+                        : io.resnet4j.onnx.OnnxExporter.export(net, null, null, exportOptions, io.resnet4j.Versions.resnet4j());
                 try (io.resnet4j.onnx.OnnxRuntimeModel ort = io.resnet4j.onnx.OnnxRuntimeModel.load(onnx, engine.threads())) {
                     for (int i = 0; i < warmup + steps; i++) {
                         long t0 = System.nanoTime();
@@ -184,6 +198,7 @@ final class BenchCommand implements Callable<Integer> {
             o.put("threads", engine.threads());
             o.put("device", device.toString());
             o.put("engine", inferenceEngine.label());
+            o.put("precision", precision);
             o.put("steps", steps);
             o.put("median_step_s", median);
             o.put("mean_step_s", mean);
@@ -197,8 +212,8 @@ final class BenchCommand implements Callable<Integer> {
             }
             out.println(mapper.writeValueAsString(o));
         } else {
-            out.printf(Locale.ROOT, "%s %s, batch %d, %d threads on %s (%s): %.1f images/s (median step %.4f s, mean %.4f s over %d steps)%n",
-                    workload, model, batchSize, engine.threads(), device, inferenceEngine.label(), batchSize / median, median,
+            out.printf(Locale.ROOT, "%s %s, batch %d, %d threads on %s (%s, %s): %.1f images/s (median step %.4f s, mean %.4f s over %d steps)%n",
+                    workload, model, batchSize, engine.threads(), device, inferenceEngine.label(), precision, batchSize / median, median,
                     mean, steps);
             if (phases != null) {
                 out.printf(Locale.ROOT, "per step: forward+loss %.4f s, backward %.4f s, SGD update %.4f s%n", phases[0],
@@ -207,6 +222,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         out.flush();
         return 0;
+    }
+
+    private boolean int8() {
+        return precision.equals("int8");
     }
 
     private void startProfile() {

@@ -83,6 +83,12 @@ public final class OnnxExporter {
             String producerVersion) {
         OnnxExporter e = new OnnxExporter(net, options);
         e.build();
+        return e.graph.toModelProto(options.opset(), producerVersion, metadata(net, classNames, preprocessing, options));
+    }
+
+    /** What travels with an export: architecture, class names, preprocessing, whether BN is folded. */
+    static Map<String, String> metadata(ResNet net, List<String> classNames, Preprocessing preprocessing,
+            Options options) {
         Map<String, String> meta = new LinkedHashMap<>();
         try {
             meta.put(META_CONFIG, JSON.writeValueAsString(ModelConfigJson.toJson(net.config())));
@@ -96,7 +102,7 @@ public final class OnnxExporter {
             meta.put(META_PREPROCESSING, preprocessing.toJson());
         }
         meta.put(META_BN_FOLDED, String.valueOf(options.foldBatchNorm()));
-        return e.graph.toModelProto(options.opset(), producerVersion, meta);
+        return meta;
     }
 
     /** The graph alone (for tests that inspect its nodes). */

@@ -24,6 +24,9 @@ public final class OnnxGraph {
 
     /** ONNX TensorProto.DataType values. */
     static final int FLOAT = 1;
+    static final int UINT8 = 2;
+    static final int INT8 = 3;
+    static final int INT32 = 6;
 
     /** A node attribute value: Long, Float, long[] or String. */
     record Node(String opType, String name, List<String> inputs, List<String> outputs, Map<String, Object> attributes) {}
@@ -64,6 +67,48 @@ public final class OnnxGraph {
         ByteBuffer b = ByteBuffer.allocate(values.length * 4).order(ByteOrder.LITTLE_ENDIAN);
         b.asFloatBuffer().put(values);
         return initializer(new Initializer(name, dims.clone(), FLOAT, b.array()));
+    }
+
+    /** A constant of any element type, given as little-endian bytes; returns its name. */
+    String constant(String name, long[] dims, int dataType, byte[] littleEndian) {
+        return initializer(new Initializer(name, dims.clone(), dataType, littleEndian.clone()));
+    }
+
+    /** The float values of a float constant (the exporter's weights, for the quantizer). */
+    float[] floatValues(String name) {
+        Initializer i = initializers.get(name);
+        if (i == null || i.dataType() != FLOAT) {
+            throw new IllegalArgumentException("no float constant " + name);
+        }
+        float[] v = new float[i.littleEndian().length / 4];
+        ByteBuffer.wrap(i.littleEndian()).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(v);
+        return v;
+    }
+
+    /** Dimensions of a constant. */
+    long[] constantDims(String name) {
+        return initializers.get(name).dims().clone();
+    }
+
+    boolean isConstant(String name) {
+        return initializers.containsKey(name);
+    }
+
+    /** Adds a node whose outputs are named by the caller. */
+    void add(Node node) {
+        nodes.add(node);
+    }
+
+    String name() {
+        return name;
+    }
+
+    List<ValueInfo> inputs() {
+        return List.copyOf(inputs);
+    }
+
+    List<ValueInfo> outputs() {
+        return List.copyOf(outputs);
     }
 
     private String initializer(Initializer i) {

@@ -98,6 +98,24 @@ public final class OnnxRuntimeModel implements AutoCloseable {
         return run(OnnxExporter.FEATURES, images, n, height, width);
     }
 
+    /** Several outputs of the graph for an NCHW batch (calibration reads intermediate tensors). */
+    public Map<String, float[]> outputs(float[] images, int n, int height, int width, Set<String> names) {
+        FloatBuffer in = FloatBuffer.wrap(images, 0, n * 3 * height * width);
+        try (OnnxTensor x = OnnxTensor.createTensor(env, in, new long[] {n, 3, height, width});
+                OrtSession.Result r = session.run(Map.of(OnnxExporter.INPUT, x), names)) {
+            Map<String, float[]> out = new java.util.LinkedHashMap<>();
+            for (Map.Entry<String, ai.onnxruntime.OnnxValue> e : r) {
+                FloatBuffer b = ((OnnxTensor) e.getValue()).getFloatBuffer();
+                float[] values = new float[b.remaining()];
+                b.get(values);
+                out.put(e.getKey(), values);
+            }
+            return out;
+        } catch (OrtException e) {
+            throw new IllegalStateException("ONNX Runtime failed on a batch of " + n + ": " + e.getMessage(), e);
+        }
+    }
+
     /** One output of the graph for an NCHW batch; only that output is computed and copied. */
     private float[] run(String output, float[] images, int n, int height, int width) {
         int count = n * 3 * height * width;

@@ -22,15 +22,27 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The inference facade on a PyTorch-made CIFAR resnet20 state_dict and real photo crops, on both engines. */
-class ImageClassifierTest {
+public class ImageClassifierTest {
 
     static Path dir;
     static String weights;
     static List<BufferedImage> photos = new ArrayList<>();
     static List<Path> photoFiles = new ArrayList<>();
 
+    /** The fixture photos (decoded once per JVM), for tests of other packages too. */
+    public static List<BufferedImage> photos() throws Exception {
+        loadPhotos();
+        return photos;
+    }
+
+    /** The PyTorch-made resnet20 fixture. */
+    public static String weights() throws Exception {
+        loadPhotos();
+        return weights;
+    }
+
     @BeforeAll
-    static synchronized void photos() throws Exception {
+    static synchronized void loadPhotos() throws Exception {
         if (!photos.isEmpty()) {
             return;
         }

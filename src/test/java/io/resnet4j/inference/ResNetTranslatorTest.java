@@ -25,8 +25,7 @@ class ResNetTranslatorTest {
 
     @Test
     void criteriaZooModelAndPredictorClassifyAsTheFacadeDoes() throws Exception {
-        ImageClassifierTest.photos();
-        String weights = ImageClassifierTest.weights;
+        String weights = ImageClassifierTest.weights();
         WeightsLoader.Loaded loaded;
         try (NDManager m = NDManager.newBaseManager(); Model model = Model.newInstance("resnet20", "PyTorch")) {
             loaded = WeightsLoader.load(weights, WeightsLoader.Options.defaults(), m);
@@ -42,7 +41,7 @@ class ResNetTranslatorTest {
                     .build();
             try (ZooModel<Image, Classifications> zoo = criteria.loadModel();
                     Predictor<Image, Classifications> predictor = zoo.newPredictor()) {
-                for (var photo : ImageClassifierTest.photos) {
+                for (var photo : ImageClassifierTest.photos()) {
                     Classifications djl = predictor.predict(ImageFactory.getInstance().fromImage(photo));
                     List<Prediction> ours = facade.classify(photo, 3);
                     List<Classifications.Classification> top = djl.topK(3);

@@ -1,0 +1,81 @@
+package io.resnet4j.onnx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.djl.ndarray.NDManager;
+import io.resnet4j.inference.ImageClassifierTest;
+import io.resnet4j.inference.ImageClassifier;
+import io.resnet4j.inference.Prediction;
+import io.resnet4j.io.WeightsLoader;
+import io.resnet4j.model.ResNet;
+import io.resnet4j.model.ResNetConfig;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/** INT8 QDQ export of a PyTorch-made resnet20 (non-trivial BN statistics) calibrated on real photo crops. */
+class Int8QuantizerTest {
+
+    @Test
+    void theInt8GraphComputesWhatTheFp32GraphComputesToWithinQuantisationError() throws Exception {
+        String weights = ImageClassifierTest.weights();
+        try (NDManager m = NDManager.newBaseManager();
+                ImageClassifier fp32 = ImageClassifier.builder(weights).engine("onnxruntime").threads(1).open()) {
+            WeightsLoader.Loaded loaded = WeightsLoader.load(weights, WeightsLoader.Options.defaults(), m);
+            float[] photos = fp32.input(ImageClassifierTest.photos());
+            int n = ImageClassifierTest.photos().size();
+            List<Int8Quantizer.Batch> calibration = List.of(new Int8Quantizer.Batch(photos, n, 32, 32));
+            byte[] int8 = Int8Quantizer.export(loaded.net(), loaded.classNames(), loaded.preprocessing(),
+                    OnnxExporter.Options.defaults(), calibration, new Int8Quantizer.Options(Int8Quantizer.Calibration.MINMAX, 100), 1, "test");
+            float[] expected = fp32.logits(photos, n, 32, 32);
+            try (OnnxRuntimeModel q = OnnxRuntimeModel.load(int8, 1)) {
+                assertThat(q.metadata()).containsEntry(Int8Quantizer.META_PRECISION, "int8");
+                float[] actual = q.logits(photos, n, 32, 32);
+                double range = 0;
+                double diff = 0;
+                for (int i = 0; i < expected.length; i++) {
+                    range = Math.max(range, Math.abs(expected[i]));
+                    diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
+                }
+                assertThat(diff / range).as("max logit error relative to the largest logit").isLessThan(0.1);
+                assertThat(diff).as("INT8 is not FP32").isGreaterThan(0);
+                for (int i = 0; i < n; i++) {
+                    assertThat(Prediction.topIndices(java.util.Arrays.copyOfRange(actual, i * 10, i * 10 + 10), 1))
+                            .isEqualTo(Prediction.topIndices(java.util.Arrays.copyOfRange(expected, i * 10, i * 10 + 10), 1));
+                }
+            }
+        }
+    }
+
+    @Test
+    void reluAfterConvolutionOrAdditionFusesIntoTheQuantisedTensor() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ResNet net = new ResNet(ResNetConfig.of("resnet20")).initialize(m);
+            Random r = new Random(1);
+            float[] x = new float[2 * 3 * 32 * 32];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            byte[] int8 = Int8Quantizer.export(net, null, null, OnnxExporter.Options.defaults(),
+                    List.of(new Int8Quantizer.Batch(x, 2, 32, 32)), Int8Quantizer.Options.defaults(), 1, "test");
+            List<String> ops = new ArrayList<>();
+            try (OnnxRuntimeModel q = OnnxRuntimeModel.load(int8, 1)) {
+                assertThat(q.logits(x, 2, 32)).hasSize(20);
+            }
+            assertThat(int8.length).as("int8 weights are a quarter of the float ones").isLessThan(
+                    OnnxExporter.export(net, null, null, OnnxExporter.Options.defaults(), "t").length / 2);
+        }
+    }
+
+    @Test
+    void preActivationNetworksAreRefusedWithTheReason() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ResNet net = new ResNet(ResNetConfig.of("preact-resnet18").withInputSize(32)).initialize(m);
+            assertThatThrownBy(() -> Int8Quantizer.export(net, null, null, OnnxExporter.Options.defaults(),
+                    List.of(new Int8Quantizer.Batch(new float[3 * 32 * 32], 1, 32, 32)), Int8Quantizer.Options.defaults(),
+                    1, "t")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pre-activation");
+        }
+    }
+}
