@@ -6,7 +6,12 @@ import io.resnet4j.io.AtomicFiles;
 import io.resnet4j.io.WeightsLoader;
 import io.resnet4j.model.ResNet;
 import io.resnet4j.Versions;
+import io.resnet4j.image.ImageTransform;
+import io.resnet4j.inference.CalibrationSet;
 import io.resnet4j.onnx.ExportCheck;
+import io.resnet4j.onnx.Int8Quantizer;
+import java.io.IOException;
+import java.util.List;
 import io.resnet4j.onnx.OnnxExporter;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -51,6 +56,29 @@ public final class ExportCommand implements Callable<Integer> {
             description = "ONNX operator set (default: ${DEFAULT-VALUE}).")
     int opset;
 
+    @Option(names = "--quantize", paramLabel = "int8",
+            description = "Write an INT8 model (QDQ: per-channel int8 weights, uint8 activations calibrated on"
+                    + " --calibration images) instead of FP32.")
+    String quantize;
+
+    @Option(names = "--calibration", paramLabel = "DIR_OR_DATA",
+            description = "With --quantize: images that calibrate the activation ranges: a folder of JPEG/PNG"
+                    + " images (searched recursively) or CIFAR-10 binary data (its train45k split).")
+    Path calibration;
+
+    @Option(names = "--calibration-images", paramLabel = "N", defaultValue = "256",
+            description = "With --quantize: calibration images, evenly spaced over the source (default: ${DEFAULT-VALUE}).")
+    int calibrationImages;
+
+    @Option(names = "--calibration-method", paramLabel = "minmax|percentile", defaultValue = "percentile",
+            description = "With --quantize: each activation's range is its min/max, or the range holding"
+                    + " --percentile of its values (default: ${DEFAULT-VALUE}).")
+    String calibrationMethod;
+
+    @Option(names = "--percentile", paramLabel = "P", defaultValue = "99.999",
+            description = "With --calibration-method percentile: share of values kept in range (default: ${DEFAULT-VALUE}).")
+    double percentile;
+
     @Option(names = "--no-check", description = "Skip running the export in ONNX Runtime against the eager network.")
     boolean noCheck;
 
@@ -69,6 +97,13 @@ public final class ExportCommand implements Callable<Integer> {
             throw new UsageException("unknown --format '" + format + "': resnet4j exports onnx (checkpoints are written"
                     + " by 'resnet4j convert')");
         }
+        if (quantize != null && !"int8".equalsIgnoreCase(quantize)) {
+            throw new UsageException("unknown --quantize '" + quantize + "': resnet4j quantizes to int8");
+        }
+        if (quantize != null && calibration == null) {
+            throw new UsageException("--quantize int8 needs --calibration DIR_OR_DATA: images like those the model"
+                    + " will see (a folder of JPEG/PNG files or CIFAR-10 data)");
+        }
         OnnxExporter.Options options = UsageException.rethrow(() -> new OnnxExporter.Options(!noFold, batchSize, opset));
         Device device = engine.apply();
         PrintWriter out = spec.commandLine().getOut();
@@ -81,12 +116,27 @@ public final class ExportCommand implements Callable<Integer> {
                     Versions.resnet4j());
             String check = noCheck ? "not checked (--no-check)"
                     : ExportCheck.run(net, onnx, batchSize > 0 ? batchSize : 2, engine.threads()).toString();
+            if (quantize != null) {
+                List<Int8Quantizer.Batch> images = calibrationImages(loaded, batchSize > 0 ? batchSize : 16);
+                byte[] int8 = Int8Quantizer.export(net, loaded.classNames(), loaded.preprocessing(), options, images,
+                        UsageException.rethrow(() -> new Int8Quantizer.Options(
+                                Int8Quantizer.Calibration.parse(calibrationMethod), percentile)),
+                        engine.threads(), Versions.resnet4j());
+                check = "INT8 calibrated on " + images.stream().mapToInt(Int8Quantizer.Batch::n).sum()
+                        + " images; " + (noCheck ? check : Int8Quantizer.agreement(onnx, int8, images, engine.threads()));
+                onnx = int8;
+            }
             AtomicFiles.write(file, onnx);
             out.printf(Locale.ROOT, "wrote %s: %s from %s, %s parameters, %s, opset %d, %.1f MB; %s%n", file,
                     net.config().spec().name(), weights.weights, Format.count(net.parameterCount()),
-                    noFold ? "batch norm kept" : "batch norm folded", opset, onnx.length / 1e6, check);
+                    quantize != null ? "int8" : noFold ? "batch norm kept" : "batch norm folded", opset, onnx.length / 1e6, check);
             out.flush();
             return 0;
         }
+    }
+
+    private List<Int8Quantizer.Batch> calibrationImages(WeightsLoader.Loaded loaded, int perBatch) throws IOException {
+        ImageTransform transform = ImageTransform.of(loaded.preprocessing(), null, null);
+        return UsageException.rethrow(() -> CalibrationSet.from(calibration, transform, calibrationImages, perBatch));
     }
 }

@@ -13,18 +13,7 @@ final class OnnxBackend implements Backend {
 
     @Override
     public float[] logits(float[] input, int n, int height, int width) {
-        int rows = rows(n);
-        float[] out = model.logits(padded(input, n, rows, height, width), rows, height, width);
-        return rows == n ? out : java.util.Arrays.copyOf(out, out.length / rows * n);
-    }
-
-    /** A model with a fixed batch runs short batches padded with zero images. */
-    private int rows(int n) {
-        return Math.max(n, model.fixedBatch());
-    }
-
-    private static float[] padded(float[] input, int n, int rows, int height, int width) {
-        return rows == n ? input : java.util.Arrays.copyOf(input, rows * 3 * height * width);
+        return model.logits(input, n, height, width);
     }
 
     @Override
@@ -33,10 +22,8 @@ final class OnnxBackend implements Backend {
             throw new IllegalArgumentException("the " + layer.label() + " feature map needs the pytorch engine;"
                     + " the onnxruntime engine gives the pooled features");
         }
-        int rows = rows(n);
-        float[] values = model.features(padded(input, n, rows, height, width), rows, height, width);
-        int per = values.length / rows;
-        return new ImageClassifier.FeatureMaps(java.util.Arrays.copyOf(values, per * n), new long[] {per});
+        float[] values = model.features(input, n, height, width);
+        return new ImageClassifier.FeatureMaps(values, new long[] {values.length / n});
     }
 
     @Override

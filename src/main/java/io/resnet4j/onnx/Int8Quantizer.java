@@ -110,7 +110,10 @@ public final class Int8Quantizer {
         }
         Int8Quantizer q = new Int8Quantizer(OnnxExporter.graph(net, exportOptions));
         q.plan();
-        q.calibrate(calibration, options, threads, exportOptions.opset());
+        // Calibration batches come in any size: measure on the graph with a symbolic batch (the same
+        // nodes and tensor names, built the same way), whatever batch the export fixes.
+        OnnxExporter.Options anyBatch = new OnnxExporter.Options(true, 0, exportOptions.opset());
+        q.calibrate(OnnxExporter.graph(net, anyBatch), calibration, options, threads, exportOptions.opset());
         Map<String, String> meta = OnnxExporter.metadata(net, classNames, preprocessing, exportOptions);
         meta.put(META_PRECISION, "int8");
         meta.put("resnet4j.calibration", String.format(Locale.ROOT, "%s%s on %d images",
@@ -118,6 +121,54 @@ public final class Int8Quantizer {
                 options.calibration() == Calibration.PERCENTILE ? " " + options.percentile() : "",
                 calibration.stream().mapToInt(Batch::n).sum()));
         return q.quantizedGraph().toModelProto(exportOptions.opset(), producerVersion, meta);
+    }
+
+    /**
+     * How closely an INT8 model follows its FP32 original on some images.
+     *
+     * @param agreeing images whose top-1 class is the same in both
+     * @param images images compared
+     * @param maxLogitDifference the largest absolute logit difference
+     */
+    public record Agreement(int agreeing, int images, double maxLogitDifference) {
+        @Override
+        public String toString() {
+            return String.format(Locale.ROOT, "top-1 agrees with FP32 on %d of %d images (%.1f%%), max |logit"
+                    + " difference| %.3g", agreeing, images, 100.0 * agreeing / images, maxLogitDifference);
+        }
+    }
+
+    /** Runs both models on the batches and compares their top-1 classes and logits. */
+    public static Agreement agreement(byte[] fp32Model, byte[] int8Model, List<Batch> batches, int threads) {
+        int agreeing = 0;
+        int images = 0;
+        double maxDiff = 0;
+        try (OnnxRuntimeModel a = OnnxRuntimeModel.load(fp32Model, threads);
+                OnnxRuntimeModel b = OnnxRuntimeModel.load(int8Model, threads)) {
+            for (Batch batch : batches) {
+                float[] x = a.logits(batch.input(), batch.n(), batch.height(), batch.width());
+                float[] y = b.logits(batch.input(), batch.n(), batch.height(), batch.width());
+                int classes = x.length / batch.n();
+                for (int i = 0; i < batch.n(); i++) {
+                    agreeing += argMax(x, i * classes, classes) == argMax(y, i * classes, classes) ? 1 : 0;
+                }
+                for (int i = 0; i < x.length; i++) {
+                    maxDiff = Math.max(maxDiff, Math.abs(x[i] - y[i]));
+                }
+                images += batch.n();
+            }
+        }
+        return new Agreement(agreeing, images, maxDiff);
+    }
+
+    private static int argMax(float[] v, int offset, int n) {
+        int best = 0;
+        for (int j = 1; j < n; j++) {
+            if (v[offset + j] > v[offset + best]) {
+                best = j;
+            }
+        }
+        return best;
     }
 
     /** Decides which tensors are quantised, which ReLUs fuse away, and what calibrates each tensor. */
@@ -164,15 +215,17 @@ public final class Int8Quantizer {
 
     // ---------------------------------------------------------------- calibration
 
-    private void calibrate(List<Batch> batches, Options options, int threads, int opset) {
+    private void calibrate(OnnxGraph measured, List<Batch> batches, Options options, int threads, int opset) {
         Set<String> watched = new LinkedHashSet<>(observed.values());
+        watched.remove(fp32.inputs().get(0).name());
+        Set<String> declared = new java.util.HashSet<>();
+        measured.outputs().forEach(o -> declared.add(o.name()));
         for (String t : watched) {
-            if (!t.equals(fp32.inputs().get(0).name())) {
-                fp32.output(t, symbolicDims(t));
+            if (!declared.contains(t)) {
+                measured.output(t, symbolicDims(t));
             }
         }
-        watched.remove(fp32.inputs().get(0).name());
-        byte[] model = fp32.toModelProto(opset, "calibration", Map.of());
+        byte[] model = measured.toModelProto(opset, "calibration", Map.of());
         Map<String, Histogram> stats = new HashMap<>();
         try (OnnxRuntimeModel m = OnnxRuntimeModel.load(model, threads)) {
             for (Batch b : batches) {
@@ -300,8 +353,7 @@ public final class Int8Quantizer {
     }
 
     private List<OnnxGraph.ValueInfo> originalOutputs() {
-        return fp32.outputs().stream().filter(o -> o.name().equals(OnnxExporter.OUTPUT)
-                || o.name().equals(OnnxExporter.FEATURES)).toList();
+        return fp32.outputs();
     }
 
     /** A node's i-th input in the quantised graph: a dequantised activation, weight or bias. */

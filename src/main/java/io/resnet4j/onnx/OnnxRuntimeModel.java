@@ -116,23 +116,31 @@ public final class OnnxRuntimeModel implements AutoCloseable {
         }
     }
 
-    /** One output of the graph for an NCHW batch; only that output is computed and copied. */
+    /**
+     * One output of the graph for an NCHW batch; only that output is computed and copied. A model
+     * whose batch is fixed runs a shorter batch padded with zero images (their rows are dropped).
+     */
     private float[] run(String output, float[] images, int n, int height, int width) {
-        int count = n * 3 * height * width;
-        if (images.length < count) {
-            throw new IllegalArgumentException("expected " + count + " floats for " + n + "x3x" + height + "x" + width
+        int rows = Math.max(n, fixedBatch);
+        int count = rows * 3 * height * width;
+        int given = n * 3 * height * width;
+        if (images.length < given) {
+            throw new IllegalArgumentException("expected " + given + " floats for " + n + "x3x" + height + "x" + width
                     + ", got " + images.length);
         }
         if (input == null || input.capacity() < count) {
             input = ByteBuffer.allocateDirect(count * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
         }
         input.clear();
-        input.put(images, 0, count);
+        input.put(images, 0, given);
+        while (input.position() < count) {
+            input.put(0f);
+        }
         input.flip();
-        try (OnnxTensor x = OnnxTensor.createTensor(env, input, new long[] {n, 3, height, width});
+        try (OnnxTensor x = OnnxTensor.createTensor(env, input, new long[] {rows, 3, height, width});
                 OrtSession.Result r = session.run(Map.of(OnnxExporter.INPUT, x), Set.of(output))) {
             FloatBuffer out = ((OnnxTensor) r.get(0)).getFloatBuffer();
-            float[] values = new float[out.remaining()];
+            float[] values = new float[out.remaining() / rows * n];
             out.get(values);
             return values;
         } catch (OrtException e) {
