@@ -95,7 +95,8 @@ public final class StateDicts {
             NDArray source = clean.get(e.getKey());
             NDArray converted = source.getDataType() == target.getDataType() ? source
                     : source.toType(target.getDataType(), false);
-            target.set(converted.toDevice(target.getDevice(), false).toByteBuffer());
+            // copyTo writes in place without libtorch's deprecated non-variable mode (set(Buffer) warns on every call).
+            converted.toDevice(target.getDevice(), false).copyTo(target);
         }
     }
 
