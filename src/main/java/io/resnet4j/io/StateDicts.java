@@ -1,6 +1,7 @@
 package io.resnet4j.io;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
 import io.resnet4j.model.ResNet;
 import java.util.ArrayList;
@@ -95,8 +96,9 @@ public final class StateDicts {
             NDArray source = clean.get(e.getKey());
             NDArray converted = source.getDataType() == target.getDataType() ? source
                     : source.toType(target.getDataType(), false);
-            // copyTo writes in place without libtorch's deprecated non-variable mode (set(Buffer) warns on every call).
-            converted.toDevice(target.getDevice(), false).copyTo(target);
+            // An index put writes in place; set(Buffer) and copyTo run under libtorch's deprecated
+            // AutoNonVariableTypeMode, which prints a 600-character warning.
+            target.set(new NDIndex(":"), converted.toDevice(target.getDevice(), false));
         }
     }
 
