@@ -2,6 +2,7 @@ package io.resnet4j.cli;
 
 import ai.djl.Device;
 import ai.djl.engine.Engine;
+import io.resnet4j.Devices;
 import picocli.CommandLine.Option;
 
 /**
@@ -36,18 +37,6 @@ public final class EngineOptions {
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));
         Engine engine = Engine.getEngine("PyTorch");
-        if (device == null) {
-            return engine.defaultDevice();
-        }
-        try {
-            Device d = Device.fromName(device, engine);
-            if (d.isGpu() && d.getDeviceId() >= engine.getGpuCount()) {
-                throw new UsageException("device " + device + " is not available: this build sees "
-                        + engine.getGpuCount() + " GPU(s); use --device cpu, or build with -Pcuda on a GPU machine");
-            }
-            return d;
-        } catch (IllegalArgumentException e) {
-            throw new UsageException("unknown device '" + device + "': use cpu, gpu or gpu:N");
-        }
+        return UsageException.rethrowUnchecked(() -> Devices.resolve(device, engine));
     }
 }

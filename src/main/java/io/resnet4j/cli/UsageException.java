@@ -23,4 +23,13 @@ public final class UsageException extends RuntimeException {
             throw new UsageException(e.getMessage());
         }
     }
+
+    /** {@link #rethrow} for calls that read no files. */
+    public static <T> T rethrowUnchecked(java.util.function.Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
 }

@@ -92,4 +92,19 @@ class OverwritePolicyTest {
         assertThat(again.code()).isEqualTo(2);
         assertThat(again.err()).contains("already exists").contains("--force");
     }
+
+    @Test
+    void aGpuOnTheCpuBuildIsOneUsageLineAndCreatesNothing() throws Exception {
+        Path run = dir.resolve("gpu-run");
+        Path data = io.resnet4j.data.CifarSample.extractTo(dir.resolve("sample"));
+        CliTest.Result t = CliTest.run("train", "--data", data.toString(), "--output", run.toString(), "--device", "gpu",
+                "--iterations", "1");
+        assertThat(t.code()).isEqualTo(2);
+        assertThat(t.err().lines().findFirst().orElseThrow()).startsWith("resnet4j: device gpu is not available: no CUDA");
+        assertThat(t.err()).doesNotContain("aten::").doesNotContain("Exception");
+        assertThat(Files.exists(run)).isFalse();
+        CliTest.Result p = CliTest.run("predict", "--weights", checkpoint.toString(), "--device", "gpu", image.toString());
+        assertThat(p.code()).isEqualTo(2);
+        assertThat(p.err()).contains("no CUDA in this libtorch");
+    }
 }
