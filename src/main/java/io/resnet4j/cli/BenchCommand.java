@@ -52,13 +52,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", defaultValue = "resnet20", description = "Model name (default: ${DEFAULT-VALUE}).")
     String model;
 
-    @Option(names = "--batch-size", defaultValue = "128", description = "Images per step (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128", description = "Images per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--steps", defaultValue = "20", description = "Timed steps (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--steps", paramLabel = "N", defaultValue = "20", description = "Timed steps (default: ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--warmup", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--warmup", paramLabel = "N", defaultValue = "3", description = "Untimed steps first (default: ${DEFAULT-VALUE}).")
     int warmup;
 
     @Option(names = "--json", description = "Print one JSON object (images_per_s, median_step_s, ...).")
@@ -91,9 +91,6 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (batchSize < 1 || steps < 1 || warmup < 0) {
-            throw new UsageException("--batch-size and --steps must be at least 1 and --warmup at least 0");
-        }
         if (workload == Workload.data) {
             return benchData();
         }

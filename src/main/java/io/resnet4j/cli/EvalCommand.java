@@ -51,7 +51,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--split", description = "CIFAR: test, val5k, train45k or train (default: test); image folders: val or train (default: val).")
     String split;
 
-    @Option(names = "--batch-size", defaultValue = "500", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "500", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--json", description = "Print a JSON object (top1_error, top5_error, images, per_class_accuracy, confusion).")

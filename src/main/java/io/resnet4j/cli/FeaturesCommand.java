@@ -62,7 +62,7 @@ public final class FeaturesCommand implements Callable<Integer> {
     @Option(names = "--crop", paramLabel = "N", description = "Centre crop side (default: the checkpoint's).")
     Integer crop;
 
-    @Option(names = "--batch-size", paramLabel = "B", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
     int batchSize;
 
     @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|onnxruntime|pytorch",
@@ -87,9 +87,6 @@ public final class FeaturesCommand implements Callable<Integer> {
         FeatureLayer featureLayer = UsageException.rethrow(() -> FeatureLayer.parse(layer));
         if (output.file != null) {
             OutputGuard.check(output.file, force, weights.weights);
-        }
-        if (batchSize < 1) {
-            throw new UsageException("--batch-size must be at least 1, got " + batchSize);
         }
         Device device = engine.apply();
         PrintWriter out = spec.commandLine().getOut();

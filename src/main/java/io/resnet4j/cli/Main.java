@@ -47,6 +47,10 @@ public final class Main implements Callable<Integer> {
         CommandLine cl = new CommandLine(new Main());
         cl.setExecutionExceptionHandler(Main::handleExecutionException);
         cl.setParameterExceptionHandler(Main::handleParameterException);
+        cl.setExecutionStrategy(parsed -> {
+            OptionRanges.check(parsed);
+            return new CommandLine.RunLast().execute(parsed);
+        });
         return cl;
     }
 

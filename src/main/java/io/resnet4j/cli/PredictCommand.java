@@ -60,9 +60,6 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (top < 1 || batchSize < 1) {
-            throw new UsageException("--top and --batch-size must be at least 1, got " + top + " and " + batchSize);
-        }
         Device device = engine.apply();
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);

@@ -1,0 +1,106 @@
+package io.resnet4j.cli;
+
+import java.util.Locale;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.ParseResult;
+
+/**
+ * The valid range of every numeric option, in one table and checked before any command runs, so
+ * {@code --batch-size 0} is "must be at least 1", never a division by zero deep inside.
+ */
+final class OptionRanges {
+
+    /** Inclusive bounds; {@code exclusiveMin} for values that must be strictly positive. */
+    record Range(double min, boolean exclusiveMin, double max) {
+        static Range atLeast(double min) {
+            return new Range(min, false, Double.MAX_VALUE);
+        }
+
+        static Range positive() {
+            return new Range(0, true, Double.MAX_VALUE);
+        }
+
+        static Range between(double min, double max) {
+            return new Range(min, false, max);
+        }
+
+        boolean contains(double v) {
+            return (exclusiveMin ? v > min : v >= min) && v <= max && !Double.isNaN(v);
+        }
+
+        String describe() {
+            if (max == Double.MAX_VALUE) {
+                return exclusiveMin ? "must be greater than " + number(min) : "must be at least " + number(min);
+            }
+            return "must be between " + number(min) + " and " + number(max);
+        }
+    }
+
+    /** Image sides are bounded so that a batch's floats never overflow an int index. */
+    private static final int MAX_SIDE = 8192;
+
+    private static final Map<String, Range> RANGES = Map.ofEntries(
+            Map.entry("--batch-size", Range.atLeast(1)),
+            Map.entry("export --batch-size", Range.atLeast(0)),
+            Map.entry("--top", Range.atLeast(1)),
+            Map.entry("--threads", Range.atLeast(1)),
+            Map.entry("--workers", Range.atLeast(1)),
+            Map.entry("--epochs", Range.atLeast(1)),
+            Map.entry("--iterations", Range.atLeast(1)),
+            Map.entry("--stop-after", Range.atLeast(1)),
+            Map.entry("--steps", Range.atLeast(1)),
+            Map.entry("--warmup", Range.atLeast(0)),
+            Map.entry("--resize", Range.between(0, MAX_SIDE)),
+            Map.entry("--crop", Range.between(1, MAX_SIDE)),
+            Map.entry("--input", Range.between(8, MAX_SIDE)),
+            Map.entry("--num-classes", Range.atLeast(1)),
+            Map.entry("--classes", Range.atLeast(1)),
+            Map.entry("--accumulate", Range.atLeast(1)),
+            Map.entry("--checkpoint-every", Range.atLeast(1)),
+            Map.entry("--log-every", Range.atLeast(1)),
+            Map.entry("--eval-every", Range.atLeast(1)),
+            Map.entry("--plateau-patience", Range.atLeast(0)),
+            Map.entry("--calibration-images", Range.atLeast(1)),
+            Map.entry("--val-subset", Range.atLeast(1)),
+            Map.entry("--train-subset", Range.atLeast(1)),
+            Map.entry("--lr", Range.positive()),
+            Map.entry("--head-lr", Range.atLeast(0)),
+            Map.entry("--warmup-lr", Range.atLeast(0)),
+            Map.entry("--momentum", Range.between(0, 1)),
+            Map.entry("--weight-decay", Range.atLeast(0)),
+            Map.entry("--percentile", new Range(50, true, 100)));
+
+    private OptionRanges() {}
+
+    /** @throws CommandLine.ParameterException naming the option, its range and the value given */
+    static void check(ParseResult parsed) {
+        ParseResult last = parsed;
+        while (last.hasSubcommand()) {
+            last = last.subcommand();
+        }
+        String command = last.commandSpec().name();
+        for (OptionSpec option : last.matchedOptions()) {
+            String name = option.longestName();
+            Range range = RANGES.getOrDefault(command + " " + name, RANGES.get(name));
+            if (range != null) {
+                checkValue(last.commandSpec().commandLine(), name, option.getValue(), range);
+            }
+        }
+    }
+
+    private static void checkValue(CommandLine cl, String name, Object value, Range range) {
+        Iterable<?> values = value instanceof Iterable<?> list ? list
+                : value instanceof int[] ints ? java.util.Arrays.stream(ints).boxed().toList() : java.util.List.of(value);
+        for (Object v : values) {
+            if (v instanceof Number n && !range.contains(n.doubleValue())) {
+                throw new CommandLine.ParameterException(cl, name + " " + range.describe() + ", got " + v);
+            }
+        }
+    }
+
+    private static String number(double v) {
+        return v == Math.rint(v) ? String.valueOf((long) v) : String.format(Locale.ROOT, "%s", v);
+    }
+}
