@@ -26,7 +26,7 @@ import picocli.CommandLine.Option;
  * folded into the convolutions), checked against the eager network before the file is written.
  */
 @Command(name = "export", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
-        description = {"Export a network for deployment: ONNX (opset 13), input 'input' (N, 3, H, W) preprocessed as the"
+        description = {"Export a network for deployment: ONNX (--opset, default 13), input 'input' (N, 3, H, W) preprocessed as the"
                 + " checkpoint says, output 'logits' (N, classes); batch norm folded into the convolutions.",
             "The class names, preprocessing and architecture travel in the model's metadata, so"
                 + " 'resnet4j predict --weights MODEL.onnx' needs nothing else.",

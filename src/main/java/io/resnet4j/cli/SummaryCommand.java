@@ -35,7 +35,8 @@ final class SummaryCommand implements Callable<Integer> {
         ModelStats stats = config.plan().stats();
         ResNetSpec s = config.spec();
         PrintWriter out = spec.commandLine().getOut();
-        String strideOn = s.blockType() == io.resnet4j.model.BlockType.BOTTLENECK ? config.stridePlacement().label() : "n/a";
+        boolean bottleneck = s.blockType() == io.resnet4j.model.BlockType.BOTTLENECK;
+        String strideOn = bottleneck ? config.stridePlacement().label() : null;
         if (json) {
             ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
             ObjectNode o = mapper.createObjectNode();
@@ -43,7 +44,9 @@ final class SummaryCommand implements Callable<Integer> {
             o.put("input_size", config.inputSize());
             o.put("classes", config.classes());
             o.put("shortcut", config.shortcutLabel());
-            o.put("stride_on", strideOn);
+            if (strideOn != null) {
+                o.put("stride_on", strideOn);
+            }
             o.put("depth", s.depth());
             o.put("params", stats.totalParams());
             o.put("macs", stats.totalMacs());
@@ -61,8 +64,8 @@ final class SummaryCommand implements Callable<Integer> {
             out.println(mapper.writeValueAsString(o));
         } else {
             out.printf(Locale.ROOT, "%s: %s%n", s.name(), s.description());
-            out.printf(Locale.ROOT, "input %dx%d, %d classes, shortcut %s, bottleneck stride on %s%n%n",
-                    config.inputSize(), config.inputSize(), config.classes(), config.shortcutLabel(), strideOn);
+            out.printf(Locale.ROOT, "input %dx%d, %d classes, shortcut %s%s%n%n", config.inputSize(), config.inputSize(),
+                    config.classes(), config.shortcutLabel(), bottleneck ? ", bottleneck stride on " + strideOn : "");
             out.printf(Locale.ROOT, "%-8s %-11s %6s  %-44s %14s %12s%n", "LAYER", "OUTPUT", "BLOCKS", "LAYOUT", "PARAMS", "MACS");
             for (ModelStats.Row r : stats.rows()) {
                 String size = r.layer().equals("fc") ? String.valueOf(r.outputChannels())

@@ -130,4 +130,16 @@ class CliTest {
         assertThat(version.code()).isZero();
         assertThat(version.out()).contains("resnet4j").contains("DJL 0.35.0");
     }
+
+    @Test
+    void commonGuessesWorkAndCifarSummariesSayNothingOfBottlenecks() {
+        Result version = run("version");
+        assertThat(version.code()).isZero();
+        assertThat(version.out()).startsWith("resnet4j ").contains("DJL");
+        assertThat(run("list").out()).contains("resnet50").contains("resnet20");
+        assertThat(run("classify", "--help").out()).contains("--weights");
+        Result summary = run("summary", "resnet20");
+        assertThat(summary.out()).doesNotContain("n/a").doesNotContain("bottleneck");
+        assertThat(run("summary", "resnet50").out()).contains("bottleneck stride on 1x1");
+    }
 }
