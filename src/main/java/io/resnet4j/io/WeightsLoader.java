@@ -186,7 +186,8 @@ public final class WeightsLoader {
     /**
      * Safetensors starts with a little-endian header length (any first byte, 0x80 and 'P' included)
      * followed by the JSON header's '{'; a torch.save zip starts with "PK\3\4", a legacy pickle with
-     * 0x80 0x02 and a long. So: a plausible length and a '{' after it.
+     * 0x80 0x02 and a long. So: a '{' after eight bytes, and no zip signature. The length is not
+     * judged here: a truncated safetensors file should be reported as one, not as "not a zip".
      */
     static boolean isSafeTensors(Path file) throws IOException {
         byte[] head = new byte[9];
@@ -195,7 +196,7 @@ public final class WeightsLoader {
                 return false;
             }
         }
-        long len = java.nio.ByteBuffer.wrap(head, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
-        return head[8] == '{' && len > 1 && len <= Files.size(file) - 8;
+        boolean zip = head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        return head[8] == '{' && !zip;
     }
 }
