@@ -6,8 +6,10 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.ParameterStore;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.resnet4j.io.JsonErrors;
 import io.resnet4j.io.ModelConfigJson;
 import io.resnet4j.io.Preprocessing;
+import io.resnet4j.io.WeightsFormatException;
 import io.resnet4j.io.WeightsLoader;
 import io.resnet4j.model.ResNet;
 import io.resnet4j.model.ResNetConfig;
@@ -110,7 +112,14 @@ abstract class Classifier implements AutoCloseable {
             }
             String pre = model.metadata().get(OnnxExporter.META_PREPROCESSING);
             Preprocessing preprocessing = pre != null ? Preprocessing.fromJson(pre) : Preprocessing.imagenet();
+            preprocessing.validate();
             return onnx(model, config, names, preprocessing);
+        } catch (IllegalArgumentException e) {
+            model.close();
+            throw new WeightsFormatException(file + " has unusable resnet4j metadata: " + e.getMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            model.close();
+            throw new WeightsFormatException(file + " has unreadable resnet4j metadata: " + JsonErrors.describe(e));
         } catch (RuntimeException | IOException e) {
             model.close();
             throw e;

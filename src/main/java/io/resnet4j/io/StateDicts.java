@@ -2,7 +2,10 @@ package io.resnet4j.io;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.nn.Parameter;
+import ai.djl.ndarray.types.Shape;
 import io.resnet4j.model.ResNet;
+import io.resnet4j.model.ResNetConfig;
+import io.resnet4j.model.ResNetSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,6 +62,33 @@ public final class StateDicts {
             }
         }
         return out;
+    }
+
+    /**
+     * Checks, before a network is built, that the configuration has exactly as many parameters as
+     * the tensors hold. A network is allocated whole before its weights are compared, so a spec
+     * taken from a file (metadata, or names like {@code layer3.99999.conv1.weight}) must not ask
+     * for more than the file contains; the exact comparison follows once it is built.
+     *
+     * @param shapes tensor shapes by name (BN running statistics and counters are not parameters)
+     */
+    public static void checkParameterCount(String source, ResNetConfig config, Map<String, Shape> shapes)
+            throws WeightsFormatException {
+        long inFile = 0;
+        for (Map.Entry<String, Shape> e : shapes.entrySet()) {
+            String k = e.getKey();
+            if (!k.endsWith(".running_mean") && !k.endsWith(".running_var") && !k.endsWith("num_batches_tracked")) {
+                inFile += e.getValue().size();
+            }
+        }
+        long needed = config.plan().params();
+        if (needed != inFile) {
+            ResNetSpec s = config.spec();
+            throw new WeightsFormatException(source + " describes " + PrintableText.of(s.name()) + " (blocks "
+                    + s.blocks() + ", widths " + s.widths() + ", " + config.classes() + " classes), which has "
+                    + needed + " parameters, but its tensors hold " + inFile + "; the architecture does not match"
+                    + " the weights (corrupt or edited file)");
+        }
     }
 
     /** Compares tensor names and shapes against the network's state_dict. */

@@ -83,6 +83,12 @@ public final class WeightsLoader {
             tensors = StateDicts.normalise(safetensors ? SafeTensors.read(file, scratch).tensors()
                     : TorchPickle.readStateDict(file, scratch));
             ResNetConfig config = foreignConfig(file, tensors, o, defaultPlacement);
+            if (o.model() == null) {
+                // An inferred architecture comes from names alone; make sure the tensors hold all of it.
+                Map<String, Shape> shapes = new LinkedHashMap<>();
+                tensors.forEach((k, v) -> shapes.put(k, v.getShape()));
+                StateDicts.checkParameterCount(file.toString(), config, shapes);
+            }
             ResNet net = new ResNet(config).initialize(manager);
             StateDicts.load(net, tensors);
             Preprocessing pre = defaultPreprocessing(config, torchvisionResize);
