@@ -15,6 +15,7 @@ import io.resnet4j.eval.TestProtocols;
 import io.resnet4j.io.WeightsLoader;
 import io.resnet4j.io.Checkpoint;
 import io.resnet4j.io.Preprocessing;
+import io.resnet4j.io.PrintableText;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -59,6 +60,9 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--plot", paramLabel = "PNG", description = "Also draw the confusion matrix to this PNG file.")
     Path plot;
+
+    @Mixin
+    PixelLimit pixels;
 
     @Mixin
     EngineOptions engine;
@@ -116,7 +120,8 @@ final class EvalCommand implements Callable<Integer> {
         if (!Files.exists(weights)) {
             throw new UsageException("no weights at " + weights);
         }
-        ImageFolder folder = ImageFolder.open(data.resolve(which));
+        long maxPixels = pixels.value();
+        ImageFolder folder = ImageFolder.open(data.resolve(which)).withMaxPixels(maxPixels);
         Device device = engine.apply();
         Evaluator.Result r;
         WeightsLoader.Loaded loaded;
@@ -154,7 +159,8 @@ final class EvalCommand implements Callable<Integer> {
             o.setAll(r.confusion().toJson());
             out.println(mapper.writeValueAsString(o));
         } else {
-            out.printf(Locale.ROOT, "%s on %s (%,d images)%s: top-1 error %.2f%%, top-5 error %.2f%%%n%n", model, where,
+            out.printf(Locale.ROOT, "%s on %s (%,d images)%s: top-1 error %.2f%%, top-5 error %.2f%%%n%n",
+                    PrintableText.of(model), PrintableText.of(where),
                     r.images(), protocol == null ? "" : ", " + protocol + " protocol", 100 * r.top1Error(),
                     100 * r.top5Error());
             out.println(r.confusion().toText());

@@ -9,6 +9,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import io.resnet4j.io.AtomicFiles;
+import io.resnet4j.io.PrintableText;
 import io.resnet4j.io.WeightsLoader;
 import io.resnet4j.model.ResNet;
 import io.resnet4j.model.ResNetConfig;
@@ -102,8 +103,8 @@ public final class ExportCommand implements Callable<Integer> {
                 check = verify(net, onnx, manager, batchSize > 0 ? batchSize : 2);
             }
             AtomicFiles.write(file, onnx);
-            out.printf(Locale.ROOT, "wrote %s: %s from %s, %s parameters, %s, opset %d, %.1f MB; %s%n", file,
-                    config.spec().name(), weights.weights, Format.count(net.parameterCount()),
+            out.printf(Locale.ROOT, "wrote %s: %s from %s, %s parameters, %s, opset %d, %.1f MB; %s%n",
+                    PrintableText.of(file), PrintableText.of(config.spec().name()), PrintableText.of(weights.weights), Format.count(net.parameterCount()),
                     noFold ? "batch norm kept" : "batch norm folded", opset, onnx.length / 1e6, check);
             out.flush();
             return 0;

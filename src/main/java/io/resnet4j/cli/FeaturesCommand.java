@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resnet4j.image.ImageTransform;
+import io.resnet4j.io.PrintableText;
 import io.resnet4j.io.SafeTensors;
 import io.resnet4j.io.WeightsLoader;
 import io.resnet4j.model.ResNet;
@@ -68,6 +69,9 @@ public final class FeaturesCommand implements Callable<Integer> {
     int batchSize;
 
     @Mixin
+    PixelLimit pixels;
+
+    @Mixin
     EngineOptions engine;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files and folders (searched recursively for .jpg, .jpeg, .png).")
@@ -88,6 +92,7 @@ public final class FeaturesCommand implements Callable<Integer> {
         if (batchSize < 1) {
             throw new UsageException("--batch-size must be at least 1, got " + batchSize);
         }
+        long maxPixels = pixels.value();
         Device device = engine.apply();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -101,7 +106,7 @@ public final class FeaturesCommand implements Callable<Integer> {
                         + String.join(", ", LAYERS.subList(0, net.config().spec().stages() + 1)));
             }
             ImageTransform transform = PredictCommand.transform(loaded.preprocessing(), resize, crop);
-            ImageBatches images = new ImageBatches(inputs, transform, err);
+            ImageBatches images = new ImageBatches(inputs, transform, maxPixels, err);
             ParameterStore ps = new ParameterStore(manager, false);
             List<String> names = new ArrayList<>();
             List<float[]> rows = new ArrayList<>();
@@ -127,7 +132,7 @@ public final class FeaturesCommand implements Callable<Integer> {
                             names.add(name);
                             rows.add(v);
                         } else {
-                            out.println(summary(name, v, itemShape));
+                            out.println(PrintableText.of(summary(name, v, itemShape)));
                         }
                     }
                 }
@@ -136,7 +141,8 @@ public final class FeaturesCommand implements Callable<Integer> {
                 out.println(mapper.writerWithDefaultPrettyPrinter().writeValueAsString(json));
             } else if (output.file != null && !rows.isEmpty()) {
                 write(output.file, names, rows, itemShape, net, manager);
-                out.println("wrote " + rows.size() + " x " + itemShape + " " + layer + " features to " + output.file);
+                out.println(PrintableText.of("wrote " + rows.size() + " x " + itemShape + " " + layer + " features to "
+                        + output.file));
             }
             out.flush();
             return PredictCommand.finish(images, err);

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import io.resnet4j.image.ImageLoader;
 import io.resnet4j.image.ImageTransform;
+import io.resnet4j.io.PrintableText;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -16,8 +17,10 @@ import java.util.stream.Stream;
 
 /**
  * The images of predict and features: files and folders expanded to image files, decoded and
- * transformed batch by batch. An image that cannot be read is reported on stderr by name and
- * skipped; the others still run, and {@link #failures()} makes the command exit 1 at the end.
+ * transformed batch by batch. An image that cannot be read (corrupt, too many pixels, not a
+ * regular file, too large for the heap) is reported on stderr by name and skipped; the others
+ * still run, and {@link #failures()} makes the command exit 1 at the end. Recoverable damage (a
+ * truncated JPEG) is a warning naming the file, and the image is used.
  */
 final class ImageBatches {
 
@@ -27,6 +30,7 @@ final class ImageBatches {
     private final List<Path> files = new ArrayList<>();
     private final PrintWriter err;
     private final ImageTransform transform;
+    private final long maxPixels;
     private int failures;
     private int missing;
     private int done;
@@ -34,27 +38,39 @@ final class ImageBatches {
     /** One batch: the images that decoded and their (N, 3, S, S) input. */
     record Batch(List<Path> images, NDArray input) {}
 
-    ImageBatches(List<Path> inputs, ImageTransform transform, PrintWriter err) throws IOException {
+    ImageBatches(List<Path> inputs, ImageTransform transform, long maxPixels, PrintWriter err) throws IOException {
         this.err = err;
         this.transform = transform;
+        this.maxPixels = maxPixels;
         for (Path p : inputs) {
             if (Files.isDirectory(p)) {
                 try (Stream<Path> walk = Files.walk(p)) {
                     walk.filter(Files::isRegularFile).filter(ImageBatches::isImageName).sorted().forEach(files::add);
                 }
-            } else if (Files.exists(p)) {
+            } else if (Files.isRegularFile(p)) {
                 files.add(p); // named explicitly: try it whatever its extension
             } else {
-                err.println("resnet4j: skipping " + p + ": no such file or folder");
-                failures++;
+                // A FIFO or device would block the read; nothing there is a typo.
+                skip(p, Files.exists(p) ? "not a regular file (a FIFO, socket or device)" : "no such file or folder");
                 missing++;
             }
         }
     }
 
+    private void skip(Path file, String why) {
+        failures++;
+        clearProgress();
+        err.println(PrintableText.of("resnet4j: skipping " + file + ": " + why));
+    }
+
     private static boolean isImageName(Path p) {
         String n = p.getFileName().toString().toLowerCase(Locale.ROOT);
         return !n.startsWith(".") && (n.endsWith(".jpg") || n.endsWith(".jpeg") || n.endsWith(".png"));
+    }
+
+    private void warn(String warning) {
+        clearProgress();
+        err.println(PrintableText.of("resnet4j: warning: " + warning));
     }
 
     int total() {
@@ -77,12 +93,11 @@ final class ImageBatches {
         while (ok.size() < size && done < files.size()) {
             Path f = files.get(done++);
             try {
-                inputs.add(transform.apply(ImageLoader.read(f)));
+                inputs.add(transform.apply(ImageLoader.read(f, maxPixels, this::warn)));
                 ok.add(f);
-            } catch (IOException | RuntimeException e) {
-                failures++;
-                clearProgress();
-                err.println("resnet4j: skipping " + f + ": " + (e.getMessage() == null ? e.toString() : e.getMessage()));
+            } catch (IOException | RuntimeException | OutOfMemoryError e) {
+                // One bad image must not cost the others their results.
+                skip(f, ImageLoader.describe(e));
             }
             progress();
         }

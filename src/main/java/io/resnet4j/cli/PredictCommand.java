@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resnet4j.image.ImageTransform;
+import io.resnet4j.io.PrintableText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -48,6 +49,9 @@ public final class PredictCommand implements Callable<Integer> {
     String engineName;
 
     @Mixin
+    PixelLimit pixels;
+
+    @Mixin
     EngineOptions engine;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE_OR_FOLDER", description = "Image files and folders (searched recursively for .jpg, .jpeg, .png).")
@@ -61,6 +65,7 @@ public final class PredictCommand implements Callable<Integer> {
         if (top < 1 || batchSize < 1) {
             throw new UsageException("--top and --batch-size must be at least 1, got " + top + " and " + batchSize);
         }
+        long maxPixels = pixels.value();
         Device device = engine.apply();
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -73,7 +78,7 @@ public final class PredictCommand implements Callable<Integer> {
             ImageTransform transform = transform(classifier.preprocessing(), resize, crop);
             int classes = classifier.config().classes();
             int k = Math.min(top, classes);
-            ImageBatches images = new ImageBatches(inputs, transform, err);
+            ImageBatches images = new ImageBatches(inputs, transform, maxPixels, err);
             ImageBatches.Batch batch;
             while (true) {
                 try (NDManager scratch = manager.newSubManager()) {
@@ -92,9 +97,10 @@ public final class PredictCommand implements Callable<Integer> {
                             list.addObject().put("index", c).put("name", classifier.classNames().get(c)).put("probability", p[c]);
                         }
                         if (!json) {
-                            out.println(batch.images().get(i));
+                            out.println(PrintableText.of(batch.images().get(i)));
                             for (int c : order) {
-                                out.printf(Locale.ROOT, "  %7.4f  %4d  %s%n", p[c], c, classifier.classNames().get(c));
+                                out.printf(Locale.ROOT, "  %7.4f  %4d  %s%n", p[c], c,
+                                        PrintableText.of(classifier.classNames().get(c)));
                             }
                         }
                     }

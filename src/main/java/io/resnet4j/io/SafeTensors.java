@@ -66,6 +66,7 @@ public final class SafeTensors {
      * @throws WeightsFormatException naming the file and what is wrong with it
      */
     public static Contents read(Path file, NDManager manager) throws IOException {
+        InputFiles.requireRegularFile(file, "a safetensors file");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             Header header = readHeader(file, ch);
             Map<String, NDArray> tensors = new LinkedHashMap<>();
@@ -89,6 +90,7 @@ public final class SafeTensors {
 
     /** Reads and validates the header: names, types, shapes and byte ranges, without any tensor data. */
     public static Header readHeader(Path file) throws IOException {
+        InputFiles.requireRegularFile(file, "a safetensors file");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
             return readHeader(file, ch);
         }

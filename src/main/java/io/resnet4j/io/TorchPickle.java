@@ -97,6 +97,7 @@ public final class TorchPickle {
      * @throws WeightsFormatException for legacy/TorchScript files, forbidden globals, or corrupt data
      */
     public static Map<String, NDArray> readStateDict(Path file, NDManager manager) throws IOException {
+        InputFiles.requireRegularFile(file, "a .pth or .pt file");
         byte[] magic = new byte[4];
         try (InputStream in = Files.newInputStream(file)) {
             int n = in.readNBytes(magic, 0, 4);

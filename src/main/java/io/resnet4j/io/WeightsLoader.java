@@ -58,6 +58,15 @@ public final class WeightsLoader {
             boolean resnet4jCheckpoint) {}
 
     public static Loaded load(String weights, Options options, NDManager manager) throws IOException {
+        try {
+            return loadUnguarded(weights, options, manager);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // Every reader is bounded by the file's size; this is a large genuine file, or a gap in those bounds.
+            throw new WeightsFormatException(weights + ": " + JvmLimits.describe(e));
+        }
+    }
+
+    private static Loaded loadUnguarded(String weights, Options options, NDManager manager) throws IOException {
         Options o = options == null ? Options.defaults() : options;
         int torchvisionResize = 0;
         Path file;
@@ -69,10 +78,11 @@ public final class WeightsLoader {
             defaultPlacement = TorchvisionWeights.stridePlacement();
         } else {
             file = Path.of(weights);
-            if (!Files.isRegularFile(file)) {
+            if (!Files.exists(file)) {
                 throw new NoSuchFileException(weights + " (expected a .pth, .pt or .safetensors file, or one of "
                         + TorchvisionWeights.known() + ")");
             }
+            InputFiles.requireRegularFile(file, "a .pth, .pt or .safetensors file");
         }
         boolean safetensors = isSafeTensors(file);
         if (safetensors && Checkpoint.FORMAT.equals(SafeTensors.readMetadata(file).get("format"))) {
@@ -196,6 +206,7 @@ public final class WeightsLoader {
      * judged here: a truncated safetensors file should be reported as one, not as "not a zip".
      */
     static boolean isSafeTensors(Path file) throws IOException {
+        InputFiles.requireRegularFile(file, "a .pth, .pt or .safetensors file");
         byte[] head = new byte[9];
         try (InputStream in = Files.newInputStream(file)) {
             if (in.readNBytes(head, 0, 9) < 9) {

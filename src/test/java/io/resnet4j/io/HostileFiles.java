@@ -237,4 +237,19 @@ public final class HostileFiles {
         crc.update(data);
         out.writeBytes(ByteBuffer.allocate(4).putInt((int) crc.getValue()).array());
     }
+
+    // ---------------------------------------------------------------- special files
+
+    /** A named pipe (opening it for reading blocks until a writer comes), or the test is skipped without mkfifo. */
+    public static Path mkfifo(Path path) throws Exception {
+        Process p;
+        try {
+            p = new ProcessBuilder("mkfifo", path.toString()).inheritIO().start();
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("mkfifo is not available: " + e.getMessage());
+            return path;
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(p.waitFor() == 0, "mkfifo failed");
+        return path;
+    }
 }
