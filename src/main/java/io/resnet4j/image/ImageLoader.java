@@ -57,9 +57,22 @@ public final class ImageLoader {
                 reader.dispose();
             }
         } catch (IIOException | RuntimeException e) {
+            if (causedByOutOfMemory(e)) {
+                throw new IOException(file + ": " + describe(new OutOfMemoryError()), e);
+            }
             // ImageIO signals corrupt data with IIOException, and some plugins with unchecked exceptions.
             throw new IOException(file + " is not a readable image: " + e.getMessage(), e);
         }
+    }
+
+    /** The PNG reader catches an OutOfMemoryError and rethrows it as "Caught exception during read". */
+    private static boolean causedByOutOfMemory(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
