@@ -121,8 +121,10 @@ public final class TorchPickle {
             Object root = new Unpickler(file, readPickle(file, zip, pkl)).load();
             Map<String, TensorRef> refs = findStateDict(file, root, 0);
             return new Storages(file, zip, prefix, order).tensors(refs, manager);
-        } catch (java.util.zip.ZipException e) {
-            throw new WeightsFormatException(file + " is a corrupt zip archive: " + e.getMessage());
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            // java.util.zip reports an entry reaching past the end as a bare EOFException.
+            throw new WeightsFormatException(file + " is a corrupt zip archive: "
+                    + (e.getMessage() == null ? "an entry reaches past the end of the file" : e.getMessage()));
         }
     }
 

@@ -132,6 +132,15 @@ class HostileInputCliTest {
         }
     }
 
+    @Test
+    void aCorruptRunJsonIsOneLineNamingIt(@TempDir Path tmp) throws Exception {
+        Path runJson = Files.writeString(tmp.resolve("run.json"), "{\"model\": \"resnet20\", \"status\": ");
+        CliTest.Result r = run("train", "--resume", tmp.toString());
+        assertThat(r.code()).isEqualTo(1);
+        assertThat(errorLine(r)).contains(runJson + " is not valid JSON (Unexpected end-of-input")
+                .contains("at line 1, column");
+    }
+
     @Command(name = "fail")
     static final class Failing implements Callable<Integer> {
         final Error error;
