@@ -121,6 +121,11 @@ final class EvalCommand implements Callable<Integer> {
             throw new UsageException("no weights at " + weights);
         }
         long maxPixels = pixels.value();
+        for (int side : scales == null ? new int[0] : scales) {
+            if (side < 1 || side > Preprocessing.MAX_SIDE) {
+                throw new UsageException("--scales must be 1 to " + Preprocessing.MAX_SIDE + ", got " + side);
+            }
+        }
         ImageFolder folder = ImageFolder.open(data.resolve(which)).withMaxPixels(maxPixels);
         Device device = engine.apply();
         Evaluator.Result r;

@@ -75,7 +75,13 @@ class HostileInputCliTest {
     }
 
     @Test
-    void overflowingSizesAreUsageErrors() {
+    void overflowingSizesAreUsageErrors(@TempDir Path tmp) throws Exception {
+        Files.createDirectories(tmp.resolve("train/a"));
+        Files.copy(good, Files.createDirectories(tmp.resolve("val/a")).resolve("good.png"));
+        CliTest.Result scales = run("eval", "--weights", weights.toString(), "--data", tmp.toString(), "--protocol",
+                "multi-scale", "--scales", "224,99999999");
+        assertThat(scales.code()).isEqualTo(2);
+        assertThat(scales.err()).contains("--scales must be 1 to 4096, got 99999999");
         CliTest.Result crop = run("predict", "--weights", weights.toString(), "--crop", "100000", good.toString());
         assertThat(crop.code()).isEqualTo(2);
         assertThat(crop.err()).contains("--crop 1 to 4096, got 0 and 100000");
