@@ -112,9 +112,9 @@ public final class Main implements Callable<Integer> {
     }
 
     /**
-     * One line for the failures users meet: the message, which names the file and the fix. A
-     * message that is only a number or a value (NegativeArraySizeException's "-16", a
-     * NumberFormatException's 'For input string') says nothing alone, so its type goes with it.
+     * One line for the failures users meet: the message, which names the file and the fix. The
+     * JDK's runtime exceptions carry bare values (NegativeArraySizeException's "-16", a
+     * NumberFormatException's 'For input string'), which say nothing alone, so their type goes with them.
      */
     static String describe(Throwable ex) {
         if (ex instanceof OutOfMemoryError || ex instanceof StackOverflowError) {
@@ -136,9 +136,11 @@ public final class Main implements Callable<Integer> {
         if (ex instanceof NumberFormatException) {
             return "not a number: " + msg.replace("For input string: ", "");
         }
-        boolean ours = ex instanceof java.io.IOException || ex.getClass() == IllegalArgumentException.class
-                || ex.getClass() == IllegalStateException.class || ex instanceof JvmErrorException;
-        return ours ? msg : ex.getClass().getSimpleName() + ": " + msg + " (an internal error; --verbose shows where)";
+        // The JDK's own runtime exceptions (NegativeArraySize, IndexOutOfBounds...) mean a check is missing here.
+        boolean jdkBug = ex instanceof RuntimeException && ex.getClass().getName().startsWith("java.")
+                && ex.getClass() != IllegalArgumentException.class && ex.getClass() != IllegalStateException.class
+                && !(ex instanceof java.io.UncheckedIOException);
+        return jdkBug ? ex.getClass().getSimpleName() + ": " + msg + " (an internal error; --verbose shows where)" : msg;
     }
 
     private static boolean isVerbose(CommandLine cl) {

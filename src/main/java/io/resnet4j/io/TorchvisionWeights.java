@@ -29,7 +29,9 @@ import java.util.regex.Pattern;
  * hex digits of the file's SHA-256 ({@code resnet50-11ad3fa6.pth}); the download is refused unless
  * the digest starts with them. This is the check torchvision itself makes ({@code
  * torch.hub.load_state_dict_from_url(check_hash=True)}, which torchvision's weight enums use). A
- * cached file is checked again before use, so a file placed by hand is verified too.
+ * cached file is checked again before use, so a file placed by hand is verified too. A download
+ * that stalls (no byte for a minute) or drags (over an hour) ends with a message; what arrived is
+ * kept in {@code .NAME.part} and the next attempt resumes from it.
  */
 public final class TorchvisionWeights {
 

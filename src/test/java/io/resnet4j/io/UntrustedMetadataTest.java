@@ -85,12 +85,10 @@ class UntrustedMetadataTest {
     void aForeignStateDictNamingAHugeStageIsRefusedBeforeAnythingIsBuilt(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("names.safetensors");
         try (NDManager m = NDManager.newBaseManager()) {
-            Path source = Path.of(getClass().getResource("/weights/resnet20_expected.safetensors").toURI());
             Map<String, NDArray> tensors = new LinkedHashMap<>(StateDicts.normalise(
                     TorchPickle.readStateDict(Path.of(getClass().getResource("/weights/resnet20_wrapped.pth").toURI()), m)));
             tensors.put("layer3.99999.conv1.weight", m.create(new float[] {1}));
             SafeTensors.write(file, tensors, Map.of());
-            assertThat(source).exists();
         }
         refusedAtLoad(file).hasMessageContaining("its tensor names and shapes describe no buildable ResNet")
                 .hasMessageContaining("[3, 3, 100000]");
