@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resnet4j.io.Checkpoint;
+import io.resnet4j.io.PrintableText;
 import io.resnet4j.io.WeightsLoader;
 import io.resnet4j.model.BlockType;
 import io.resnet4j.model.ResNetConfig;
@@ -62,7 +63,8 @@ public final class ConvertCommand implements Callable<Integer> {
             Checkpoint.save(out, loaded.net(), loaded.classNames(), loaded.preprocessing(), provenance);
             ResNetConfig c = loaded.net().config();
             PrintWriter o = spec.commandLine().getOut();
-            o.printf("wrote %s: %s, shortcut %s%s, %d classes, %s parameters%n", out, c.spec().name(), c.shortcutLabel(),
+            o.printf("wrote %s: %s, shortcut %s%s, %d classes, %s parameters%n", PrintableText.of(out),
+                    PrintableText.of(c.spec().name()), c.shortcutLabel(),
                     c.spec().blockType() == BlockType.BOTTLENECK ? ", stride on " + c.stridePlacement().label() : "",
                     c.classes(), Format.count(loaded.net().parameterCount()));
             o.flush();

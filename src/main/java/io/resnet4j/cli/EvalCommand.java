@@ -15,6 +15,7 @@ import io.resnet4j.eval.TestProtocols;
 import io.resnet4j.io.WeightsLoader;
 import io.resnet4j.io.Checkpoint;
 import io.resnet4j.image.Preprocessing;
+import io.resnet4j.io.PrintableText;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -62,6 +63,9 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--force", description = "Overwrite the --plot file if it exists.")
     boolean force;
+
+    @Mixin
+    PixelLimit pixels;
 
     @Mixin
     EngineOptions engine;
@@ -122,7 +126,13 @@ final class EvalCommand implements Callable<Integer> {
         if (!Files.exists(weights)) {
             throw new UsageException("no weights at " + weights);
         }
-        ImageFolder folder = ImageFolder.open(data.resolve(which));
+        long maxPixels = pixels.value();
+        for (int side : scales == null ? new int[0] : scales) {
+            if (side < 1 || side > Preprocessing.MAX_SIDE) {
+                throw new UsageException("--scales must be 1 to " + Preprocessing.MAX_SIDE + ", got " + side);
+            }
+        }
+        ImageFolder folder = ImageFolder.open(data.resolve(which)).withMaxPixels(maxPixels);
         Device device = engine.apply();
         Evaluator.Result r;
         WeightsLoader.Loaded loaded;
@@ -160,7 +170,8 @@ final class EvalCommand implements Callable<Integer> {
             o.setAll(r.confusion().toJson());
             out.println(mapper.writeValueAsString(o));
         } else {
-            out.printf(Locale.ROOT, "%s on %s (%,d images)%s: top-1 error %.2f%%, top-5 error %.2f%%%n%n", model, where,
+            out.printf(Locale.ROOT, "%s on %s (%,d images)%s: top-1 error %.2f%%, top-5 error %.2f%%%n%n",
+                    PrintableText.of(model), PrintableText.of(where),
                     r.images(), protocol == null ? "" : ", " + protocol + " protocol", 100 * r.top1Error(),
                     100 * r.top5Error());
             out.println(r.confusion().toText());

@@ -3,6 +3,7 @@ package io.resnet4j.cli;
 import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import io.resnet4j.io.AtomicFiles;
+import io.resnet4j.io.PrintableText;
 import io.resnet4j.io.WeightsLoader;
 import io.resnet4j.model.ResNet;
 import io.resnet4j.Versions;
@@ -127,9 +128,11 @@ public final class ExportCommand implements Callable<Integer> {
                 onnx = int8;
             }
             AtomicFiles.write(file, onnx);
-            out.printf(Locale.ROOT, "wrote %s: %s from %s, %s parameters, %s, opset %d, %.1f MB; %s%n", file,
-                    net.config().spec().name(), weights.weights, Format.count(net.parameterCount()),
-                    quantize != null ? "int8" : noFold ? "batch norm kept" : "batch norm folded", opset, onnx.length / 1e6, check);
+            out.printf(Locale.ROOT, "wrote %s: %s from %s, %s parameters, %s, opset %d, %.1f MB; %s%n",
+                    PrintableText.of(file), net.config().spec().name(), PrintableText.of(weights.weights),
+                    Format.count(net.parameterCount()),
+                    quantize != null ? "int8" : noFold ? "batch norm kept" : "batch norm folded", opset,
+                    onnx.length / 1e6, check);
             out.flush();
             return 0;
         }

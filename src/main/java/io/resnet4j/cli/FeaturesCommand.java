@@ -10,6 +10,7 @@ import io.resnet4j.inference.FeatureLayer;
 import io.resnet4j.inference.ImageBatches;
 import io.resnet4j.inference.ImageClassifier;
 import io.resnet4j.inference.ImageFiles;
+import io.resnet4j.io.PrintableText;
 import io.resnet4j.io.SafeTensors;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -71,6 +72,9 @@ public final class FeaturesCommand implements Callable<Integer> {
     String engineName;
 
     @Mixin
+    PixelLimit pixels;
+
+    @Mixin
     EngineOptions engine;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files and folders (searched recursively for .jpg, .jpeg, .png).")
@@ -88,6 +92,7 @@ public final class FeaturesCommand implements Callable<Integer> {
         if (output.file != null) {
             OutputGuard.check(output.file, force, weights.weights);
         }
+        long maxPixels = pixels.value();
         Device device = engine.apply();
         PrintWriter out = spec.commandLine().getOut();
         ImageFiles files = ImageFiles.expand(inputs);
@@ -107,7 +112,7 @@ public final class FeaturesCommand implements Callable<Integer> {
                         + "_x; valid layers are " + String.join(", ", java.util.Arrays.stream(FeatureLayer.values())
                                 .limit(stages + 1).map(FeatureLayer::label).toList()));
             }
-            ImageBatches images = new ImageBatches(files.files(), classifier.transform());
+            ImageBatches images = new ImageBatches(files.files(), classifier.transform(), maxPixels);
             int perBatch = classifier.fixedBatch() > 0 ? Math.min(batchSize, classifier.fixedBatch()) : batchSize;
             for (ImageBatches.Batch batch = images.next(perBatch); batch != null; batch = images.next(perBatch)) {
                 progress.batch(batch, images.done());
@@ -128,7 +133,7 @@ public final class FeaturesCommand implements Callable<Integer> {
                         names.add(name);
                         rows.add(v);
                     } else {
-                        out.println(summary(name, v, new Shape(itemShape)));
+                        out.println(PrintableText.of(summary(name, v, new Shape(itemShape))));
                     }
                 }
             }
@@ -137,7 +142,8 @@ public final class FeaturesCommand implements Callable<Integer> {
             out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
         } else if (output.file != null && !rows.isEmpty()) {
             write(output.file, names, rows, new Shape(itemShape), modelName);
-            out.println("wrote " + rows.size() + " x " + new Shape(itemShape) + " " + layer + " features to " + output.file);
+            out.println(PrintableText.of("wrote " + rows.size() + " x " + new Shape(itemShape) + " " + layer
+                    + " features to " + output.file));
         }
         out.flush();
         return progress.exitCode();

@@ -2,6 +2,7 @@ package io.resnet4j.cli;
 
 import io.resnet4j.inference.ImageBatches;
 import io.resnet4j.inference.ImageFiles;
+import io.resnet4j.io.PrintableText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 
@@ -22,14 +23,18 @@ final class ImageProgress {
     ImageProgress(ImageFiles files, PrintWriter err) {
         this.err = err;
         this.total = files.files().size();
-        this.inputs = total + files.missing().size();
-        for (Path p : files.missing()) {
-            skipped(p, "no such file or folder");
+        this.inputs = total + files.unusable().size();
+        for (ImageBatches.Failure f : files.unusable()) {
+            skipped(f.file(), f.reason());
         }
     }
 
     /** Reports the batch's skipped files and advances the bar. */
     void batch(ImageBatches.Batch batch, int done) {
+        for (String warning : batch.warnings()) {
+            clearBar();
+            err.println(PrintableText.of("resnet4j: warning: " + warning));
+        }
         for (ImageBatches.Failure f : batch.failures()) {
             skipped(f.file(), f.reason());
         }
@@ -46,10 +51,14 @@ final class ImageProgress {
 
     private void skipped(Path file, String reason) {
         failures++;
+        clearBar();
+        err.println(PrintableText.of("resnet4j: skipping " + file + ": " + reason));
+    }
+
+    private void clearBar() {
         if (total >= PROGRESS_THRESHOLD) {
             err.print("\r");
         }
-        err.println("resnet4j: skipping " + file + ": " + reason);
     }
 
     /** 0, or 1 after saying how many inputs could not be read. */

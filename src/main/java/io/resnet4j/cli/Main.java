@@ -1,5 +1,7 @@
 package io.resnet4j.cli;
 
+import io.resnet4j.io.JvmLimits;
+import io.resnet4j.io.PrintableText;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -44,14 +46,39 @@ public final class Main implements Callable<Integer> {
 
     /** The configured command line; tests run it in-process. */
     public static CommandLine newCommandLine() {
-        CommandLine cl = new CommandLine(new Main());
+        return configure(new CommandLine(new Main()));
+    }
+
+    /** Installs the one-line error handling on a command line (any command, so tests can make one fail). */
+    static CommandLine configure(CommandLine cl) {
         cl.setExecutionExceptionHandler(Main::handleExecutionException);
         cl.setParameterExceptionHandler(Main::handleParameterException);
-        cl.setExecutionStrategy(parsed -> {
-            OptionRanges.check(parsed);
-            return new CommandLine.RunLast().execute(parsed);
-        });
+        cl.setExecutionStrategy(Main::executeGuarded);
         return cl;
+    }
+
+    /**
+     * picocli hands exceptions to the handler but lets errors through, so out of memory and stack
+     * overflow would end in a stack trace; they get the same one-line treatment, with the fix.
+     */
+    private static int executeGuarded(CommandLine.ParseResult parsed) {
+        OptionRanges.check(parsed);
+        try {
+            return new CommandLine.RunLast().execute(parsed);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            CommandLine cl = parsed.subcommands().isEmpty() ? parsed.commandSpec().commandLine()
+                    : parsed.subcommands().get(parsed.subcommands().size() - 1).commandSpec().commandLine();
+            return handleExecutionException(new JvmErrorException(e), cl, parsed);
+        }
+    }
+
+    /** Carries a JVM error to the exception handler. */
+    private static final class JvmErrorException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        JvmErrorException(VirtualMachineError error) {
+            super(JvmLimits.describe(error), error);
+        }
     }
 
     private static int handleParameterException(CommandLine.ParameterException ex, String[] args) {
@@ -70,12 +97,12 @@ public final class Main implements Callable<Integer> {
     private static int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
         if (ex instanceof UsageException) {
-            err.println("resnet4j: " + ex.getMessage());
+            err.println("resnet4j: " + PrintableText.of(ex.getMessage()));
             err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
             err.flush();
             return EXIT_USAGE;
         }
-        err.println("resnet4j: error: " + describe(ex));
+        err.println("resnet4j: error: " + PrintableText.of(describe(ex)));
         if (isVerbose(cl)) {
             ex.printStackTrace(err);
         } else {
@@ -85,16 +112,36 @@ public final class Main implements Callable<Integer> {
         return EXIT_FAILURE;
     }
 
-    /** One line for the failures users meet: the message, or the type when there is none. */
+    /**
+     * One line for the failures users meet: the message, which names the file and the fix. The
+     * JDK's runtime exceptions carry bare values (NegativeArraySizeException's "-16", a
+     * NumberFormatException's 'For input string'), which say nothing alone, so their type goes with them.
+     */
     static String describe(Throwable ex) {
-        if (ex instanceof OutOfMemoryError) {
-            return "out of memory: lower --batch-size or raise the heap (RESNET4J_JAVA_OPTS=-Xmx8g)";
+        if (ex instanceof OutOfMemoryError || ex instanceof StackOverflowError) {
+            return JvmLimits.describe((VirtualMachineError) ex);
         }
         if (ex instanceof java.nio.file.NoSuchFileException) {
             return "no such file: " + ex.getMessage();
         }
+        if (ex instanceof java.nio.file.AccessDeniedException) {
+            return "permission denied: " + ex.getMessage();
+        }
+        if (ex instanceof java.nio.file.FileSystemException fse && fse.getReason() == null) {
+            return ex.getClass().getSimpleName() + ": " + fse.getFile();
+        }
         String msg = ex.getMessage();
-        return msg == null || msg.isBlank() ? ex.getClass().getSimpleName() : msg;
+        if (msg == null || msg.isBlank()) {
+            return ex.getClass().getSimpleName();
+        }
+        if (ex instanceof NumberFormatException) {
+            return "not a number: " + msg.replace("For input string: ", "");
+        }
+        // The JDK's own runtime exceptions (NegativeArraySize, IndexOutOfBounds...) mean a check is missing here.
+        boolean jdkBug = ex instanceof RuntimeException && ex.getClass().getName().startsWith("java.")
+                && ex.getClass() != IllegalArgumentException.class && ex.getClass() != IllegalStateException.class
+                && !(ex instanceof java.io.UncheckedIOException);
+        return jdkBug ? ex.getClass().getSimpleName() + ": " + msg + " (an internal error; --verbose shows where)" : msg;
     }
 
     private static boolean isVerbose(CommandLine cl) {
@@ -102,6 +149,6 @@ public final class Main implements Callable<Integer> {
         while (root.getParent() != null) {
             root = root.getParent();
         }
-        return ((Main) root.getCommand()).verbose;
+        return root.getCommand() instanceof Main main && main.verbose;
     }
 }

@@ -39,7 +39,7 @@ final class OptionRanges {
     }
 
     /** Image sides are bounded so that a batch's floats never overflow an int index. */
-    private static final int MAX_SIDE = 8192;
+    private static final int MAX_SIDE = io.resnet4j.image.Preprocessing.MAX_SIDE;
 
     private static final Map<String, Range> RANGES = Map.ofEntries(
             Map.entry("--batch-size", Range.atLeast(1)),

@@ -9,6 +9,7 @@ import io.resnet4j.inference.ImageBatches;
 import io.resnet4j.inference.ImageClassifier;
 import io.resnet4j.inference.ImageFiles;
 import io.resnet4j.inference.Prediction;
+import io.resnet4j.io.PrintableText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.List;
@@ -50,6 +51,9 @@ public final class PredictCommand implements Callable<Integer> {
     String engineName;
 
     @Mixin
+    PixelLimit pixels;
+
+    @Mixin
     EngineOptions engine;
 
     @Parameters(arity = "1..*", paramLabel = "IMAGE_OR_FOLDER", description = "Image files and folders (searched recursively for .jpg, .jpeg, .png).")
@@ -60,6 +64,7 @@ public final class PredictCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        long maxPixels = pixels.value();
         Device device = engine.apply();
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -67,7 +72,7 @@ public final class PredictCommand implements Callable<Integer> {
         ImageFiles files = ImageFiles.expand(inputs);
         ImageProgress progress = new ImageProgress(files, spec.commandLine().getErr());
         try (ImageClassifier classifier = weights.openClassifier(engineName, device, engine.threads(), resize, crop)) {
-            ImageBatches images = new ImageBatches(files.files(), classifier.transform());
+            ImageBatches images = new ImageBatches(files.files(), classifier.transform(), maxPixels);
             int perBatch = classifier.fixedBatch() > 0 ? Math.min(batchSize, classifier.fixedBatch()) : batchSize;
             for (ImageBatches.Batch batch = images.next(perBatch); batch != null; batch = images.next(perBatch)) {
                 progress.batch(batch, images.done());
@@ -94,9 +99,9 @@ public final class PredictCommand implements Callable<Integer> {
             list.addObject().put("index", p.index()).put("name", p.name()).put("probability", p.probability());
         }
         if (!json) {
-            out.println(image);
+            out.println(PrintableText.of(image));
             for (Prediction p : ranked) {
-                out.printf(Locale.ROOT, "  %7.4f  %4d  %s%n", p.probability(), p.index(), p.name());
+                out.printf(Locale.ROOT, "  %7.4f  %4d  %s%n", p.probability(), p.index(), PrintableText.of(p.name()));
             }
         }
     }

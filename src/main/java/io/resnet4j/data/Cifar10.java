@@ -54,6 +54,11 @@ public final class Cifar10 {
     /** Number of {@code data_batch_N.bin} files in the official archive. */
     public static final int TRAIN_FILES = 5;
 
+    /** Records in each official file; sizes are checked against it before anything is read. */
+    public static final int MAX_RECORDS = 10_000;
+    /** Largest class-name file read: ten names a line each. */
+    static final int MAX_META_BYTES = 64 << 10;
+
     private static final String REDOWNLOAD = "re-download cifar-10-binary.tar.gz";
 
     private Cifar10() {
@@ -108,6 +113,11 @@ public final class Cifar10 {
         if (!isArchive(source)) {
             throw new DatasetException(source + " is neither a folder nor a .tar.gz archive: pass the folder"
                     + " holding data_batch_1..5.bin or the cifar-10-binary.tar.gz archive itself");
+        }
+        if (!Files.isRegularFile(source)) {
+            // A FIFO named like an archive would block the read instead of failing it.
+            throw new DatasetException(source + " is not a regular file (a FIFO, socket or device): pass the"
+                    + " folder holding data_batch_1..5.bin or the cifar-10-binary.tar.gz archive itself");
         }
         try (InputStream in = Files.newInputStream(source)) {
             return loadTarGz(in, source.toString(), splits);
@@ -173,17 +183,16 @@ public final class Cifar10 {
                 }
                 String display = sourceName + "!" + name;
                 long size = entry.getSize();
-                if (!base.equals(META_FILE)) {
+                if (base.equals(META_FILE)) {
+                    checkMetaFileSize(display, size);
+                } else {
                     checkRecordFileSize(display, size);
                 }
-                if (size > Integer.MAX_VALUE - 16) {
-                    throw new DatasetException(display + " is " + fmt(size) + " bytes, too large for a CIFAR file: "
-                            + REDOWNLOAD);
-                }
-                byte[] bytes = new byte[(int) size];
-                int read = tar.readNBytes(bytes, 0, bytes.length);
-                if (read != bytes.length) {
-                    throw new DatasetException(display + " is truncated: the archive ends after " + fmt(read)
+                // readNBytes grows its buffer with the bytes that actually arrive: a header that lies
+                // about the size costs no more memory than the archive really inflates to.
+                byte[] bytes = tar.readNBytes((int) size);
+                if (bytes.length != size) {
+                    throw new DatasetException(display + " is truncated: the archive ends after " + fmt(bytes.length)
                             + " of its " + fmt(size) + " bytes; " + REDOWNLOAD);
                 }
                 found.put(base, new RawFile(display, bytes));
@@ -235,9 +244,11 @@ public final class Cifar10 {
             }
         }
         Path metaPath = folder.resolve(META_FILE);
-        List<String> names = Files.isRegularFile(metaPath)
-                ? parseClassNames(metaPath.toString(), Files.readAllBytes(metaPath))
-                : DEFAULT_CLASS_NAMES;
+        List<String> names = DEFAULT_CLASS_NAMES;
+        if (Files.isRegularFile(metaPath)) {
+            checkMetaFileSize(metaPath.toString(), Files.size(metaPath));
+            names = parseClassNames(metaPath.toString(), Files.readAllBytes(metaPath));
+        }
         return assemble(folder.toString(), "folder", splits, train, test, names);
     }
 
@@ -282,6 +293,10 @@ public final class Cifar10 {
      * @throws DatasetException naming the file when the size is wrong
      */
     static int checkRecordFileSize(String name, long size) throws DatasetException {
+        if (size > (long) MAX_RECORDS * RECORD_SIZE) {
+            throw new DatasetException(name + " is " + fmt(size) + " bytes, more than the " + fmt(MAX_RECORDS)
+                    + " records a CIFAR-10 file holds; " + REDOWNLOAD);
+        }
         if (size == 0) {
             throw new DatasetException(name + " is empty: a CIFAR-10 record file holds 3,073-byte records; "
                     + REDOWNLOAD);
@@ -291,6 +306,13 @@ public final class Cifar10 {
                     + fmt(RECORD_SIZE) + "-byte CIFAR-10 record; " + REDOWNLOAD);
         }
         return (int) (size / RECORD_SIZE);
+    }
+
+    private static void checkMetaFileSize(String name, long size) throws DatasetException {
+        if (size < 0 || size > MAX_META_BYTES) {
+            throw new DatasetException(name + " is " + fmt(size) + " bytes; a list of ten class names is well under "
+                    + fmt(MAX_META_BYTES) + ": delete it to use the standard names, or " + REDOWNLOAD);
+        }
     }
 
     /**

@@ -2,6 +2,7 @@ package io.resnet4j.data;
 
 import io.resnet4j.image.ImageLoader;
 import io.resnet4j.image.RgbImage;
+import io.resnet4j.io.PrintableText;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
@@ -25,12 +27,30 @@ public final class ImageFolder {
     private final List<String> classNames;
     private final List<Path> files;
     private final int[] labels;
+    private final long maxPixels;
+    private final Consumer<String> warnings;
 
-    private ImageFolder(Path root, List<String> classNames, List<Path> files, int[] labels) {
+    private ImageFolder(Path root, List<String> classNames, List<Path> files, int[] labels, long maxPixels,
+            Consumer<String> warnings) {
         this.root = root;
         this.classNames = classNames;
         this.files = files;
         this.labels = labels;
+        this.maxPixels = maxPixels;
+        this.warnings = warnings;
+    }
+
+    /**
+     * The same folder decoding images up to {@code pixels} pixels (default {@link
+     * ImageLoader#DEFAULT_MAX_PIXELS}); larger ones fail to read, and loaders skip them.
+     */
+    public ImageFolder withMaxPixels(long pixels) {
+        return new ImageFolder(root, classNames, files, labels, pixels, warnings);
+    }
+
+    /** The same folder sending decoding warnings (a truncated JPEG, say) to {@code sink}; default stderr. */
+    public ImageFolder withWarnings(Consumer<String> sink) {
+        return new ImageFolder(root, classNames, files, labels, maxPixels, sink);
     }
 
     /**
@@ -67,7 +87,8 @@ public final class ImageFolder {
             throw new DatasetException(dir + " has class folders but no .jpg, .jpeg or .png files in them");
         }
         return new ImageFolder(dir, Collections.unmodifiableList(names), Collections.unmodifiableList(files),
-                labels.stream().mapToInt(Integer::intValue).toArray());
+                labels.stream().mapToInt(Integer::intValue).toArray(), ImageLoader.DEFAULT_MAX_PIXELS,
+                warning -> System.err.println("warning: " + PrintableText.of(warning)));
     }
 
     /** Whether {@code root/train/<class>} exists: the layout {@code train --data ROOT} takes as an image folder. */
@@ -91,7 +112,7 @@ public final class ImageFolder {
 
     /** Decodes image {@code i}; an IOException names the file. */
     public RgbImage read(int i) throws IOException {
-        return ImageLoader.read(files.get(i));
+        return ImageLoader.read(files.get(i), maxPixels, warnings);
     }
 
     public int size() {

@@ -1,8 +1,10 @@
 package io.resnet4j.data;
 
+import io.resnet4j.image.ImageLoader;
 import io.resnet4j.image.Resampler;
 import io.resnet4j.image.RgbImage;
 import io.resnet4j.image.Preprocessing;
+import io.resnet4j.io.PrintableText;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayDeque;
@@ -202,9 +204,10 @@ public final class ImageFolderLoader implements BatchSource {
             RgbImage img;
             try {
                 img = folder.read(src);
-            } catch (IOException | RuntimeException e) {
+            } catch (IOException | RuntimeException | OutOfMemoryError e) {
                 if (skipped.add(folder.file(src).toString()) && report != null) {
-                    report.println("skipping unreadable image " + folder.file(src) + ": " + e.getMessage());
+                    report.println(PrintableText.of("skipping unreadable image " + folder.file(src) + ": "
+                            + ImageLoader.describe(e)));
                 }
                 continue;
             }

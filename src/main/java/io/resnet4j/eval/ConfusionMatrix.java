@@ -1,6 +1,7 @@
 package io.resnet4j.eval;
 
 import io.resnet4j.io.AtomicFiles;
+import io.resnet4j.io.PrintableText;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
@@ -190,6 +191,8 @@ public final class ConfusionMatrix {
      * longest class name and count, so it reads well in a log or terminal.
      */
     public String toText() {
+        // Class names come from folder names and checkpoints: no control character reaches the terminal.
+        List<String> classes = this.classes.stream().map(PrintableText::of).toList();
         int k = counts.length;
         int nameWidth = "actual \\ predicted".length();
         for (String c : classes) {

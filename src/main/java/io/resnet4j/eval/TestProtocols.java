@@ -9,9 +9,11 @@ import io.resnet4j.data.Batch;
 import io.resnet4j.data.ImageFolder;
 import io.resnet4j.data.ImageFolderLoader;
 import io.resnet4j.data.ImageTransforms;
+import io.resnet4j.image.ImageLoader;
 import io.resnet4j.image.Resampler;
 import io.resnet4j.image.RgbImage;
 import io.resnet4j.image.Preprocessing;
+import io.resnet4j.io.PrintableText;
 import io.resnet4j.model.ResNet;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -124,9 +126,10 @@ public final class TestProtocols {
                 pending.add(pool.submit(() -> {
                     try {
                         return folder.read(idx);
-                    } catch (IOException | RuntimeException e) {
+                    } catch (IOException | RuntimeException | OutOfMemoryError e) {
                         if (report != null) {
-                            report.println("skipping unreadable image " + folder.file(idx) + ": " + e.getMessage());
+                            report.println(PrintableText.of("skipping unreadable image " + folder.file(idx) + ": "
+                                    + ImageLoader.describe(e)));
                         }
                         return null;
                     }

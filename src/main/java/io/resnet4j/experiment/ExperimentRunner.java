@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resnet4j.eval.TrainingCurves;
+import io.resnet4j.io.JsonErrors;
 import io.resnet4j.model.ResNetConfig;
 import io.resnet4j.train.CifarTrainer;
 import io.resnet4j.train.CurvesListener;
@@ -85,7 +86,7 @@ public final class ExperimentRunner {
         this.device = device;
         this.out = out;
         Path existing = outDir.resolve(RunJson.FILE);
-        JsonNode previous = Files.exists(existing) ? JSON.readTree(existing.toFile()) : null;
+        JsonNode previous = Files.exists(existing) ? JsonErrors.readFile(JSON, existing) : null;
         if (previous != null && previous.has("experiment") && !experiment.equals(previous.get("experiment").asText())) {
             throw new ExperimentException(outDir + " holds a '" + previous.get("experiment").asText()
                     + "' experiment, not '" + experiment + "'; choose another --output");

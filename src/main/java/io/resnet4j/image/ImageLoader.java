@@ -1,36 +1,104 @@
 package io.resnet4j.image;
 
+import io.resnet4j.files.InputFiles;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
+import java.util.Locale;
+import java.util.function.Consumer;
+import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.ImageInputStream;
 
 /**
  * Decodes JPEG and PNG files (javax.imageio) to 8-bit RGB the way PIL's {@code convert("RGB")}
  * does: grayscale is replicated into the three channels and alpha is dropped (not composited).
+ *
+ * <p>Image files are untrusted: a PNG of a few kilobytes can declare 30000x30000 pixels, which a
+ * decoder allocates before reading a byte of image data. The size is therefore read from the
+ * header first and refused above a pixel limit, PIL's {@code Image.MAX_IMAGE_PIXELS} by default.
+ * Recoverable damage (a truncated JPEG decodes with grey at the end) is reported as a warning.
  */
 public final class ImageLoader {
 
+    /** PIL's default decompression-bomb limit, {@code Image.MAX_IMAGE_PIXELS}: 1024 * 1024 * 1024 / 4 / 3. */
+    public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
+    /** The largest limit a caller may set: a decoded image must fit a Java array of 4-byte pixels. */
+    public static final long MAX_PIXELS_LIMIT = Integer.MAX_VALUE / 4;
+
     private ImageLoader() {}
 
-    /**
-     * @throws IOException naming the file when it cannot be read or decoded
-     */
+    /** Reads with the default pixel limit, ignoring warnings. */
     public static RgbImage read(Path file) throws IOException {
-        BufferedImage img;
-        try (InputStream in = Files.newInputStream(file)) {
-            img = ImageIO.read(in);
-        } catch (RuntimeException e) {
-            // Some ImageIO plugins signal corrupt data with unchecked exceptions.
+        return read(file, DEFAULT_MAX_PIXELS, warning -> {});
+    }
+
+    /**
+     * @param maxPixels largest width x height decoded
+     * @param warnings receives one line per recoverable fault, naming the file
+     * @throws IOException naming the file when it cannot be read or decoded, or is larger than the limit
+     */
+    public static RgbImage read(Path file, long maxPixels, Consumer<String> warnings) throws IOException {
+        InputFiles.requireRegularFile(file, "an image");
+        try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            ImageReader reader = in == null ? null : firstReader(in);
+            if (reader == null) {
+                throw new IOException(file + " is not a JPEG or PNG image (no decoder recognises it)");
+            }
+            try {
+                reader.setInput(in, true, true);
+                checkSize(file, reader.getWidth(0), reader.getHeight(0), maxPixels);
+                reader.addIIOReadWarningListener((source, message) -> warnings.accept(file + ": " + message));
+                return toRgb(reader.read(0));
+            } finally {
+                reader.dispose();
+            }
+        } catch (IIOException | RuntimeException e) {
+            if (causedByOutOfMemory(e)) {
+                throw new IOException(file + ": " + describe(new OutOfMemoryError()), e);
+            }
+            // ImageIO signals corrupt data with IIOException, and some plugins with unchecked exceptions.
             throw new IOException(file + " is not a readable image: " + e.getMessage(), e);
         }
-        if (img == null) {
-            throw new IOException(file + " is not a JPEG or PNG image (no decoder recognises it)");
+    }
+
+    /** The PNG reader catches an OutOfMemoryError and rethrows it as "Caught exception during read". */
+    private static boolean causedByOutOfMemory(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError) {
+                return true;
+            }
         }
-        return toRgb(img);
+        return false;
+    }
+
+    /**
+     * One line for an image that could not be used, so one bad file is reported and skipped
+     * rather than ending the run: out of memory while decoding says how to get past it.
+     */
+    public static String describe(Throwable failure) {
+        if (failure instanceof OutOfMemoryError) {
+            return "out of memory decoding it; lower --max-pixels or raise the heap (RESNET4J_JAVA_OPTS=-Xmx8g)";
+        }
+        String msg = failure.getMessage();
+        return msg == null || msg.isBlank() ? failure.getClass().getSimpleName() : msg;
+    }
+
+    private static ImageReader firstReader(ImageInputStream in) {
+        Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+        return readers.hasNext() ? readers.next() : null;
+    }
+
+    private static void checkSize(Path file, int width, int height, long maxPixels) throws IOException {
+        long pixels = (long) width * height;
+        if (width < 1 || height < 1 || pixels > maxPixels) {
+            throw new IOException(String.format(Locale.ROOT, "%s is %dx%d = %,d pixels, more than the limit of %,d"
+                    + " (a decompression bomb, or a photo larger than a network needs); raise it with --max-pixels",
+                    file, width, height, pixels, maxPixels));
+        }
     }
 
     /** Converts any decoded image to RGB without colour management. */

@@ -16,9 +16,17 @@ public record ImageTransform(int resize, int crop, Preprocessing preprocessing) 
     public static ImageTransform of(Preprocessing p, Integer resizeOverride, Integer cropOverride) {
         int resize = resizeOverride != null ? resizeOverride : p.resize();
         int crop = cropOverride != null ? cropOverride : p.crop() > 0 ? p.crop() : p.inputSize();
-        if (resize < 0 || crop < 1) {
-            throw new IllegalArgumentException("resize must be at least 0 (0: no resize) and crop at least 1, got "
-                    + resize + " and " + crop);
+        int max = Preprocessing.MAX_SIDE;
+        if (resize < 0 || crop < 1 || resize > max || crop > max) {
+            throw new IllegalArgumentException("resize must be 0 (no resize) to " + max + " and crop 1 to " + max
+                    + ", got " + resize + " and " + crop);
+        }
+        boolean perPixel = Preprocessing.PER_PIXEL_MEAN.equals(p.kind());
+        if (perPixel && (p.meanImage() == null || p.meanImage().length != 3 * crop * crop)) {
+            // Checked once here rather than failing on every image.
+            throw new IllegalArgumentException("the checkpoint's mean image has " + (p.meanImage() == null ? 0
+                    : p.meanImage().length) + " values but the input would be 3x" + crop + "x" + crop + "; crop to "
+                    + p.inputSize());
         }
         return new ImageTransform(resize, crop, p);
     }

@@ -36,6 +36,8 @@ public record Preprocessing(
     public static final String MEAN_STD = "mean-std";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** Largest resize or crop side: the largest network input resnet4j builds. */
+    public static final int MAX_SIDE = io.resnet4j.model.ResNetConfig.MAX_INPUT_SIZE;
 
     /** torchvision's evaluation transform for ImageNet models. */
     public static Preprocessing imagenet() {
@@ -46,6 +48,46 @@ public record Preprocessing(
     /** The paper's CIFAR transform: subtract the training split's mean image, divide by std. */
     public static Preprocessing perPixelMean(float[] meanImage, float[] channelStd, int inputSize) {
         return new Preprocessing(PER_PIXEL_MEAN, inputSize, 0, 0, null, channelStd, meanImage);
+    }
+
+    /**
+     * Checks what a file may get wrong: a std of 0 divides every pixel by zero (NaN probabilities
+     * that look like results), and a resize or crop out of range fails on every image instead of
+     * once, at load.
+     *
+     * @throws IllegalArgumentException naming the faulty value
+     */
+    public void validate() {
+        if (inputSize < 1 || inputSize > MAX_SIDE || resize < 0 || resize > MAX_SIDE || crop < 0 || crop > MAX_SIDE) {
+            throw new IllegalArgumentException("preprocessing input_size " + inputSize + ", resize " + resize + ", crop "
+                    + crop + " out of range (sides up to " + MAX_SIDE + ")");
+        }
+        if (channelStd == null || channelStd.length != 3) {
+            throw new IllegalArgumentException("preprocessing needs a std for each of the 3 channels");
+        }
+        for (float s : channelStd) {
+            if (!(s > 0) || Float.isInfinite(s)) {
+                throw new IllegalArgumentException("preprocessing std " + java.util.Arrays.toString(channelStd)
+                        + " must be positive and finite (a std of 0 turns every prediction into NaN)");
+            }
+        }
+        if (MEAN_STD.equals(kind) && (channelMean == null || channelMean.length != 3 || !finite(channelMean))) {
+            throw new IllegalArgumentException("mean-std preprocessing needs 3 finite channel means");
+        }
+        if (PER_PIXEL_MEAN.equals(kind) && (meanImage == null || meanImage.length != 3 * inputSize * inputSize
+                || !finite(meanImage))) {
+            throw new IllegalArgumentException("per-pixel-mean preprocessing needs a finite 3x" + inputSize + "x"
+                    + inputSize + " mean image, got " + (meanImage == null ? 0 : meanImage.length) + " values");
+        }
+    }
+
+    private static boolean finite(float[] values) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     public String toJson() {
@@ -86,7 +128,7 @@ public record Preprocessing(
             String kind = o.path("kind").asText();
             float[] image = null;
             if (o.has("mean_image_f32le_base64")) {
-                ByteBuffer bb = ByteBuffer.wrap(Base64.getDecoder().decode(o.get("mean_image_f32le_base64").asText()))
+                ByteBuffer bb = ByteBuffer.wrap(base64(o.get("mean_image_f32le_base64").asText()))
                         .order(ByteOrder.LITTLE_ENDIAN);
                 image = new float[bb.remaining() / 4];
                 bb.asFloatBuffer().get(image);
@@ -98,6 +140,14 @@ public record Preprocessing(
                     o.path("crop").asInt(0), floats(o.get("mean")), floats(o.get("std")), image);
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             throw new IllegalArgumentException("preprocessing metadata is not JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private static byte[] base64(String text) {
+        try {
+            return Base64.getDecoder().decode(text);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("preprocessing mean image is not base64 (" + e.getMessage() + ")");
         }
     }
 

@@ -10,28 +10,30 @@ import java.util.stream.Stream;
 
 /**
  * Image files named by a user: files as given, folders searched recursively for .jpg, .jpeg and
- * .png (sorted, hidden files skipped), and the names that do not exist.
+ * .png (sorted, hidden files skipped), and the names that cannot be read as files.
  *
  * @param files the image files, in order
- * @param missing inputs that are neither a file nor a folder
+ * @param unusable inputs that are neither a regular file nor a folder (missing, a FIFO or a device,
+ *     whose read would block), with the reason
  */
-public record ImageFiles(List<Path> files, List<Path> missing) {
+public record ImageFiles(List<Path> files, List<ImageBatches.Failure> unusable) {
 
     public static ImageFiles expand(List<Path> inputs) throws IOException {
         List<Path> files = new ArrayList<>();
-        List<Path> missing = new ArrayList<>();
+        List<ImageBatches.Failure> unusable = new ArrayList<>();
         for (Path p : inputs) {
             if (Files.isDirectory(p)) {
                 try (Stream<Path> walk = Files.walk(p)) {
                     walk.filter(Files::isRegularFile).filter(ImageFiles::isImageName).sorted().forEach(files::add);
                 }
-            } else if (Files.exists(p)) {
+            } else if (Files.isRegularFile(p)) {
                 files.add(p); // named explicitly: try it whatever its extension
             } else {
-                missing.add(p);
+                unusable.add(new ImageBatches.Failure(p, Files.exists(p) ? "not a regular file (a FIFO, socket or device)"
+                        : "no such file or folder"));
             }
         }
-        return new ImageFiles(List.copyOf(files), List.copyOf(missing));
+        return new ImageFiles(List.copyOf(files), List.copyOf(unusable));
     }
 
     /** Whether a file name looks like an image resnet4j decodes. */

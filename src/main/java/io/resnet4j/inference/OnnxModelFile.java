@@ -3,7 +3,9 @@ package io.resnet4j.inference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.resnet4j.image.Preprocessing;
+import io.resnet4j.io.JsonErrors;
 import io.resnet4j.io.ModelConfigJson;
+import io.resnet4j.io.WeightsFormatException;
 import io.resnet4j.io.WeightsLoader;
 import io.resnet4j.model.ResNetConfig;
 import io.resnet4j.onnx.OnnxExporter;
@@ -38,8 +40,15 @@ final class OnnxModelFile {
             ResNetConfig config = ModelConfigJson.fromJson(JSON.readTree(configJson));
             String pre = meta.get(OnnxExporter.META_PREPROCESSING);
             Preprocessing preprocessing = pre != null ? Preprocessing.fromJson(pre) : Preprocessing.imagenet();
+            preprocessing.validate();
             return assembler.classifier(new OnnxBackend(model), config, classNames(meta, config), preprocessing,
                     InferenceEngine.ONNXRUNTIME);
+        } catch (IllegalArgumentException e) {
+            model.close();
+            throw new WeightsFormatException(file + " has unusable resnet4j metadata: " + e.getMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            model.close();
+            throw new WeightsFormatException(file + " has unreadable resnet4j metadata: " + JsonErrors.describe(e));
         } catch (IOException | RuntimeException e) {
             model.close();
             throw e;

@@ -29,7 +29,7 @@ import java.util.regex.Pattern;
  */
 public final class ArchitectureInference {
 
-    private static final Pattern UNIT = Pattern.compile("^layer(\\d+)\\.(\\d+)\\.");
+    private static final Pattern UNIT = Pattern.compile("^layer(\\d{1,6})\\.(\\d{1,6})\\.");
 
     private ArchitectureInference() {}
 
@@ -67,11 +67,16 @@ public final class ArchitectureInference {
         }
         // Not a row of the table (e.g. other widths): the builder takes any spec, so the file still loads.
         int depth = f.blocks().stream().mapToInt(Integer::intValue).sum() * f.blockType().kernels().size() + 2;
-        ResNetSpec custom = new ResNetSpec("custom-" + (f.preActivation() ? "preact-" : "") + "resnet" + depth, f.stem(),
-                f.stemChannels(), f.blockType(), f.blocks(), f.widths(), true, f.preActivation(), f.shortcut(),
-                f.stem() == Stem.IMAGENET ? 224 : 32, f.classes(), "inferred from " + source + ": " + f);
-        ResNetConfig c = ResNetConfig.of(custom);
-        return f.blockType() == BlockType.BOTTLENECK ? c.withStridePlacement(stridePlacement) : c;
+        try {
+            ResNetSpec custom = new ResNetSpec("custom-" + (f.preActivation() ? "preact-" : "") + "resnet" + depth,
+                    f.stem(), f.stemChannels(), f.blockType(), f.blocks(), f.widths(), true, f.preActivation(),
+                    f.shortcut(), f.stem() == Stem.IMAGENET ? 224 : 32, f.classes(), "inferred from " + source + ": " + f);
+            ResNetConfig c = ResNetConfig.of(custom);
+            return f.blockType() == BlockType.BOTTLENECK ? c.withStridePlacement(stridePlacement) : c;
+        } catch (IllegalArgumentException e) {
+            throw new WeightsFormatException(source + ": its tensor names and shapes describe no buildable ResNet: "
+                    + e.getMessage());
+        }
     }
 
     /** Reads the architecture facts off the tensor names and shapes. */

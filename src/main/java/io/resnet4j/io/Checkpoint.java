@@ -3,6 +3,7 @@ package io.resnet4j.io;
 import io.resnet4j.image.Preprocessing;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -59,14 +60,23 @@ public final class Checkpoint {
         }
     }
 
-    /** Reads the metadata of a resnet4j checkpoint without loading the weights. */
+    /**
+     * Reads the metadata of a resnet4j checkpoint without loading the weights, and checks that the
+     * architecture it describes is the one its tensors hold: metadata is as untrusted as the rest of
+     * the file, and a network is built from it before any weight is compared.
+     */
     public static Info readInfo(Path file) throws IOException {
-        Map<String, String> meta = SafeTensors.readMetadata(file);
+        SafeTensors.Header header = SafeTensors.readHeader(file);
+        Map<String, String> meta = header.metadata();
         if (!FORMAT.equals(meta.get("format"))) {
             throw new WeightsFormatException(file + " has no resnet4j metadata (format '" + meta.get("format")
                     + "'); it is not a resnet4j checkpoint");
         }
-        return info(file, meta);
+        Info info = info(file, meta);
+        Map<String, Shape> shapes = new LinkedHashMap<>();
+        header.tensors().forEach((name, e) -> shapes.put(name, e.shape()));
+        StateDicts.checkParameterCount(file.toString(), info.config(), shapes);
+        return info;
     }
 
     private static Info info(Path file, Map<String, String> meta) throws WeightsFormatException {
@@ -75,10 +85,15 @@ public final class Checkpoint {
             List<String> names = new ArrayList<>();
             JSON.readTree(meta.getOrDefault("class_names", "[]")).forEach(n -> names.add(n.asText()));
             Preprocessing pre = meta.containsKey("preprocessing") ? Preprocessing.fromJson(meta.get("preprocessing")) : null;
+            if (pre != null) {
+                pre.validate();
+            }
             JsonNode prov = JSON.readTree(meta.getOrDefault("provenance", "{}"));
             return new Info(c, names, pre, prov);
-        } catch (IllegalArgumentException | NullPointerException | com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new WeightsFormatException(file + " has unreadable resnet4j metadata: " + e.getMessage());
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new WeightsFormatException(file + " has unreadable resnet4j metadata: " + JsonErrors.describe(e));
+        } catch (IllegalArgumentException e) {
+            throw new WeightsFormatException(file + " has unusable resnet4j metadata: " + e.getMessage());
         }
     }
 

@@ -49,7 +49,7 @@ public final class ModelConfigJson {
             try {
                 specNode = JSON.readTree(specNode.asText());
             } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalArgumentException("stored spec is not JSON");
+                throw new IllegalArgumentException("stored spec is not JSON (" + JsonErrors.describe(e) + ")");
             }
         }
         if (specNode != null && specNode.isObject()) {
@@ -71,9 +71,9 @@ public final class ModelConfigJson {
         if (spec.blockType() == BlockType.BOTTLENECK && o.has("stride_on")) {
             c = c.withStridePlacement(StridePlacement.parse(text(o, "stride_on")));
         }
-        c = c.withClasses(Integer.parseInt(text(o, "classes")));
+        c = c.withClasses(integer(o, "classes"));
         if (o.has("input_size")) {
-            c = c.withInputSize(Integer.parseInt(text(o, "input_size")));
+            c = c.withInputSize(integer(o, "input_size"));
         }
         return c.withZeroInitLastGamma(o.has("zero_init_last_bn") && Boolean.parseBoolean(text(o, "zero_init_last_bn")));
     }
@@ -84,6 +84,46 @@ public final class ModelConfigJson {
             throw new IllegalArgumentException("missing field '" + field + "'");
         }
         return n.asText();
+    }
+
+    /** A whole number stored as a JSON number or a string (safetensors metadata holds only strings). */
+    private static int integer(JsonNode o, String field) {
+        String t = text(o, field);
+        try {
+            return Integer.parseInt(t.trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("field '" + field + "' is '" + abbreviate(t) + "', not a whole number");
+        }
+    }
+
+    private static String abbreviate(String s) {
+        return s.length() <= 40 ? s : s.substring(0, 40) + "...";
+    }
+
+    private static List<Integer> integers(JsonNode o, String field) {
+        JsonNode a = o.get(field);
+        if (a == null || !a.isArray()) {
+            throw new IllegalArgumentException("stored spec has no '" + field + "' list");
+        }
+        List<Integer> out = new ArrayList<>();
+        for (JsonNode n : a) {
+            if (!n.canConvertToInt() || !n.isIntegralNumber()) {
+                throw new IllegalArgumentException("stored spec's '" + field + "' holds " + abbreviate(n.toString())
+                        + ", not a whole number");
+            }
+            out.add(n.asInt());
+        }
+        return out;
+    }
+
+    private static <E extends Enum<E>> E constant(Class<E> type, JsonNode o, String field) {
+        String t = text(o, field);
+        try {
+            return Enum.valueOf(type, t);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("stored spec's '" + field + "' is '" + abbreviate(t) + "'; expected one of "
+                    + java.util.Arrays.toString(type.getEnumConstants()));
+        }
     }
 
     static ObjectNode specJson(ResNetSpec s) {
@@ -103,15 +143,11 @@ public final class ModelConfigJson {
     }
 
     static ResNetSpec specFromJson(String name, JsonNode o) {
-        List<Integer> blocks = new ArrayList<>();
-        o.get("blocks").forEach(n -> blocks.add(n.asInt()));
-        List<Integer> widths = new ArrayList<>();
-        o.get("widths").forEach(n -> widths.add(n.asInt()));
-        return new ResNetSpec(name, Stem.valueOf(o.get("stem").asText()), o.get("stem_channels").asInt(),
-                BlockType.valueOf(o.get("block").asText()), blocks, widths, o.get("residual").asBoolean(),
-                o.get("pre_activation").asBoolean(), Shortcut.valueOf(o.get("default_shortcut").asText()),
-                o.get("default_input_size").asInt(), o.get("default_classes").asInt(),
-                o.path("description").asText("stored architecture"));
+        return new ResNetSpec(name, constant(Stem.class, o, "stem"), integer(o, "stem_channels"),
+                constant(BlockType.class, o, "block"), integers(o, "blocks"), integers(o, "widths"),
+                Boolean.parseBoolean(text(o, "residual")), Boolean.parseBoolean(text(o, "pre_activation")),
+                constant(Shortcut.class, o, "default_shortcut"), integer(o, "default_input_size"),
+                integer(o, "default_classes"), o.path("description").asText("stored architecture"));
     }
 
     private static boolean sameArchitecture(ResNetSpec a, ResNetSpec b) {

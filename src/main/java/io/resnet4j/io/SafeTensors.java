@@ -1,5 +1,6 @@
 package io.resnet4j.io;
 
+import io.resnet4j.files.InputFiles;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -14,7 +15,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Iterator;
@@ -29,9 +29,14 @@ import java.util.Map;
  */
 public final class SafeTensors {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
-    /** Refuse absurd headers before allocating them (the reference implementation's limit is 100 MB). */
-    private static final long MAX_HEADER = 100L << 20;
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .enable(com.fasterxml.jackson.core.JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+    /**
+     * Refuse larger headers before allocating them. The reference implementation allows 100 MB;
+     * resnet4j's own headers (names, shapes, class names, a CIFAR mean image) stay under 1 MB, and a
+     * parsed header takes several times its size in memory.
+     */
+    static final long MAX_HEADER = 16L << 20;
 
     private SafeTensors() {}
 
@@ -39,84 +44,184 @@ public final class SafeTensors {
     public record Contents(Map<String, NDArray> tensors, Map<String, String> metadata) {}
 
     /**
+     * One tensor as the header describes it.
+     *
+     * @param begin first byte of its data, relative to the data section
+     * @param end one past its last byte
+     */
+    public record Entry(String name, DataType type, Shape shape, long begin, long end) {}
+
+    /**
+     * A validated header: every tensor's bytes lie in the file, and together they tile the data
+     * section exactly (no overlaps, no gaps, nothing after), as the reference implementation requires.
+     *
+     * @param tensors entries in header order
+     * @param dataStart file offset of the data section
+     */
+    public record Header(Map<String, Entry> tensors, Map<String, String> metadata, long dataStart) {}
+
+    /**
      * Reads every tensor of a safetensors file into the manager (on its device).
      *
      * @throws WeightsFormatException naming the file and what is wrong with it
      */
     public static Contents read(Path file, NDManager manager) throws IOException {
+        InputFiles.requireRegularFile(file, "a safetensors file");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            long size = ch.size();
-            if (size < 8) {
-                throw new WeightsFormatException(file + " is not a safetensors file: only " + size + " bytes");
-            }
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0);
-            long headerLen = lenBuf.flip().getLong();
-            if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > size) {
-                throw new WeightsFormatException(file + " is not a safetensors file: header length " + headerLen
-                        + " does not fit a file of " + size + " bytes");
-            }
-            ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
-            readFully(ch, headerBuf, 8);
-            JsonNode header;
-            try {
-                header = JSON.readTree(new String(headerBuf.array(), StandardCharsets.UTF_8));
-            } catch (JsonProcessingException e) {
-                throw new WeightsFormatException(file + " is not a safetensors file: its header is not JSON");
-            }
-            if (header == null || !header.isObject()) {
-                throw new WeightsFormatException(file + " is not a safetensors file: its header is not a JSON object");
-            }
-            long dataStart = 8 + headerLen;
-            Map<String, String> metadata = new LinkedHashMap<>();
+            Header header = readHeader(file, ch);
             Map<String, NDArray> tensors = new LinkedHashMap<>();
-            for (Iterator<Map.Entry<String, JsonNode>> it = header.fields(); it.hasNext(); ) {
-                Map.Entry<String, JsonNode> e = it.next();
-                if (e.getKey().equals("__metadata__")) {
-                    e.getValue().fields().forEachRemaining(m -> metadata.put(m.getKey(), m.getValue().asText()));
-                    continue;
-                }
-                JsonNode info = e.getValue();
-                DataType type = dataType(file, e.getKey(), info.path("dtype").asText());
-                long[] dims = new long[info.path("shape").size()];
-                for (int i = 0; i < dims.length; i++) {
-                    dims[i] = info.path("shape").get(i).asLong();
-                }
-                Shape shape = new Shape(dims);
-                long begin = info.path("data_offsets").path(0).asLong(-1);
-                long end = info.path("data_offsets").path(1).asLong(-1);
-                long expected = shape.size() * type.getNumOfBytes();
-                if (begin < 0 || end < begin || end - begin != expected || dataStart + end > size) {
-                    throw new WeightsFormatException(file + ": tensor '" + e.getKey() + "' " + shape + " " + type
-                            + " has byte range [" + begin + ", " + end + ") but needs " + expected
-                            + " bytes inside a data section of " + (size - dataStart) + " (truncated or corrupt file)");
-                }
-                ByteBuffer data = ByteBuffer.allocateDirect((int) expected).order(ByteOrder.LITTLE_ENDIAN);
-                readFully(ch, data, dataStart + begin);
+            for (Entry e : header.tensors().values()) {
+                // Tiling bounds every tensor by the file, so this allocates no more than the file holds.
+                ByteBuffer data = ByteBuffer.allocateDirect((int) (e.end() - e.begin())).order(ByteOrder.LITTLE_ENDIAN);
+                readFully(file, ch, data, header.dataStart() + e.begin());
                 data.flip();
-                NDArray array = manager.create(data, shape, type);
-                array.setName(e.getKey());
-                tensors.put(e.getKey(), array);
+                NDArray array = manager.create(data, e.shape(), e.type());
+                array.setName(e.name());
+                tensors.put(e.name(), array);
             }
-            return new Contents(tensors, metadata);
+            return new Contents(tensors, header.metadata());
         }
     }
 
-    /** Reads only the metadata, without touching the tensor data. */
+    /** Reads only the metadata, without touching the tensor data (the header is validated all the same). */
     public static Map<String, String> readMetadata(Path file) throws IOException {
+        return readHeader(file).metadata();
+    }
+
+    /** Reads and validates the header: names, types, shapes and byte ranges, without any tensor data. */
+    public static Header readHeader(Path file) throws IOException {
+        InputFiles.requireRegularFile(file, "a safetensors file");
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, 0);
-            long headerLen = lenBuf.flip().getLong();
-            if (headerLen <= 0 || headerLen > MAX_HEADER || 8 + headerLen > ch.size()) {
-                throw new WeightsFormatException(file + " is not a safetensors file");
+            return readHeader(file, ch);
+        }
+    }
+
+    private static Header readHeader(Path file, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size < 8) {
+            throw new WeightsFormatException(file + " is not a safetensors file: only " + size + " bytes");
+        }
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(file, ch, lenBuf, 0);
+        long headerLen = lenBuf.flip().getLong();
+        if (headerLen <= 0 || headerLen > size - 8) {
+            throw new WeightsFormatException(file + ": its safetensors header length " + headerLen
+                    + " does not fit a file of " + size + " bytes (truncated file, or not a safetensors file)");
+        }
+        if (headerLen > MAX_HEADER) {
+            throw new WeightsFormatException(file + ": its safetensors header is " + headerLen + " bytes; resnet4j"
+                    + " reads headers up to " + MAX_HEADER + " bytes (a ResNet's header is well under 1 MB)");
+        }
+        ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
+        readFully(file, ch, headerBuf, 8);
+        JsonNode json = parseJson(file, headerBuf.array());
+        long dataStart = 8 + headerLen;
+        Map<String, String> metadata = metadata(file, json.get("__metadata__"));
+        Map<String, Entry> tensors = new LinkedHashMap<>();
+        for (Iterator<Map.Entry<String, JsonNode>> it = json.fields(); it.hasNext(); ) {
+            Map.Entry<String, JsonNode> e = it.next();
+            if (!e.getKey().equals("__metadata__")) {
+                tensors.put(e.getKey(), entry(file, e.getKey(), e.getValue()));
             }
-            ByteBuffer headerBuf = ByteBuffer.allocate((int) headerLen);
-            readFully(ch, headerBuf, 8);
-            JsonNode meta = JSON.readTree(new String(headerBuf.array(), StandardCharsets.UTF_8)).path("__metadata__");
-            Map<String, String> out = new LinkedHashMap<>();
-            meta.fields().forEachRemaining(m -> out.put(m.getKey(), m.getValue().asText()));
+        }
+        checkTiling(file, tensors.values(), size - dataStart);
+        return new Header(tensors, metadata, dataStart);
+    }
+
+    private static JsonNode parseJson(Path file, byte[] header) throws WeightsFormatException {
+        JsonNode json;
+        try {
+            json = JSON.readTree(new String(header, StandardCharsets.UTF_8));
+        } catch (JsonProcessingException e) {
+            throw new WeightsFormatException(file + ": its safetensors header is not valid JSON ("
+                    + JsonErrors.describe(e) + "); the file is corrupt or not a safetensors file");
+        }
+        if (json == null || !json.isObject()) {
+            throw new WeightsFormatException(file + ": its safetensors header is not a JSON object");
+        }
+        return json;
+    }
+
+    private static Map<String, String> metadata(Path file, JsonNode meta) throws WeightsFormatException {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (meta == null) {
             return out;
+        }
+        if (!meta.isObject()) {
+            throw new WeightsFormatException(file + ": its safetensors __metadata__ is not a JSON object of strings");
+        }
+        meta.fields().forEachRemaining(m -> out.put(m.getKey(), m.getValue().asText()));
+        return out;
+    }
+
+    private static Entry entry(Path file, String name, JsonNode info) throws WeightsFormatException {
+        String where = file + ": tensor '" + name + "'";
+        DataType type = dataType(file, name, info.path("dtype").asText());
+        JsonNode shapeNode = info.path("shape");
+        JsonNode offsets = info.path("data_offsets");
+        if (!shapeNode.isArray() || !offsets.isArray() || offsets.size() != 2) {
+            throw new WeightsFormatException(where + " needs a 'shape' array and 'data_offsets' [begin, end]");
+        }
+        long[] dims = new long[shapeNode.size()];
+        long count = 1;
+        long begin = nonNegative(where + " data_offsets", offsets.get(0));
+        long end = nonNegative(where + " data_offsets", offsets.get(1));
+        try {
+            for (int i = 0; i < dims.length; i++) {
+                dims[i] = nonNegative(where + " shape", shapeNode.get(i));
+                count = Math.multiplyExact(count, dims[i]);
+            }
+            long bytes = Math.multiplyExact(count, (long) type.getNumOfBytes());
+            if (end - begin != bytes || end < begin) {
+                throw new WeightsFormatException(where + " " + new Shape(dims) + " " + type + " needs " + bytes
+                        + " bytes but its data_offsets [" + begin + ", " + end + ") hold " + (end - begin)
+                        + " (corrupt file)");
+            }
+        } catch (ArithmeticException e) {
+            throw new WeightsFormatException(where + " has shape " + shapeNode + ", more elements than any file holds"
+                    + " (corrupt file)");
+        }
+        if (end - begin > Integer.MAX_VALUE - 8) {
+            throw new WeightsFormatException(where + " is " + (end - begin) + " bytes; resnet4j reads tensors up to 2 GB");
+        }
+        return new Entry(name, type, new Shape(dims), begin, end);
+    }
+
+    private static long nonNegative(String what, JsonNode n) throws WeightsFormatException {
+        if (n == null || !n.isIntegralNumber() || !n.canConvertToLong() || n.asLong() < 0) {
+            throw new WeightsFormatException(what + " holds " + n + " where a non-negative integer belongs");
+        }
+        return n.asLong();
+    }
+
+    /**
+     * The reference implementation's rule: sorted by offset, each tensor starts where the previous
+     * ends and the last ends with the file. Overlapping ranges would let a small file claim many
+     * copies of the same bytes; gaps and trailing bytes mean the header and the data disagree.
+     */
+    private static void checkTiling(Path file, java.util.Collection<Entry> entries, long dataSize)
+            throws WeightsFormatException {
+        java.util.List<Entry> sorted = new java.util.ArrayList<>(entries);
+        sorted.sort(java.util.Comparator.comparingLong(Entry::begin).thenComparingLong(Entry::end));
+        long next = 0;
+        Entry previous = null;
+        for (Entry e : sorted) {
+            if (e.begin() < next) {
+                throw new WeightsFormatException(file + ": tensors '" + previous.name() + "' and '" + e.name()
+                        + "' overlap (bytes " + e.begin() + " to " + Math.min(next, e.end()) + " of the data section);"
+                        + " every tensor must have bytes of its own (corrupt or crafted file)");
+            }
+            if (e.begin() > next) {
+                throw new WeightsFormatException(file + ": bytes " + next + " to " + e.begin() + " of the data section"
+                        + " belong to no tensor (corrupt file)");
+            }
+            next = e.end();
+            previous = e;
+        }
+        if (next != dataSize) {
+            throw new WeightsFormatException(file + ": its tensors need a data section of " + next + " bytes but the"
+                    + " file holds " + dataSize + " after the header ("
+                    + (next > dataSize ? "truncated file" : "trailing bytes; corrupt file") + ")");
         }
     }
 
@@ -175,12 +280,12 @@ public final class SafeTensors {
         throw new UnsupportedOperationException("big-endian platforms are not supported");
     }
 
-    private static void readFully(FileChannel ch, ByteBuffer buf, long position) throws IOException {
+    private static void readFully(Path file, FileChannel ch, ByteBuffer buf, long position) throws IOException {
         long pos = position;
         while (buf.hasRemaining()) {
             int n = ch.read(buf, pos);
             if (n < 0) {
-                throw new WeightsFormatException("unexpected end of file at byte " + pos);
+                throw new WeightsFormatException(file + " ends at byte " + pos + " (truncated file)");
             }
             pos += n;
         }

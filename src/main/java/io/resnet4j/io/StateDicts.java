@@ -3,7 +3,10 @@ package io.resnet4j.io;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.nn.Parameter;
+import ai.djl.ndarray.types.Shape;
 import io.resnet4j.model.ResNet;
+import io.resnet4j.model.ResNetConfig;
+import io.resnet4j.model.ResNetSpec;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,6 +65,33 @@ public final class StateDicts {
         return out;
     }
 
+    /**
+     * Checks, before a network is built, that the configuration has exactly as many parameters as
+     * the tensors hold. A network is allocated whole before its weights are compared, so a spec
+     * taken from a file (metadata, or names like {@code layer3.99999.conv1.weight}) must not ask
+     * for more than the file contains; the exact comparison follows once it is built.
+     *
+     * @param shapes tensor shapes by name (BN running statistics and counters are not parameters)
+     */
+    public static void checkParameterCount(String source, ResNetConfig config, Map<String, Shape> shapes)
+            throws WeightsFormatException {
+        long inFile = 0;
+        for (Map.Entry<String, Shape> e : shapes.entrySet()) {
+            String k = e.getKey();
+            if (!k.endsWith(".running_mean") && !k.endsWith(".running_var") && !k.endsWith("num_batches_tracked")) {
+                inFile += e.getValue().size();
+            }
+        }
+        long needed = config.plan().params();
+        if (needed != inFile) {
+            ResNetSpec s = config.spec();
+            throw new WeightsFormatException(source + " describes " + PrintableText.of(s.name()) + " (blocks "
+                    + s.blocks() + ", widths " + s.widths() + ", " + config.classes() + " classes), which has "
+                    + needed + " parameters, but its tensors hold " + inFile + "; the architecture does not match"
+                    + " the weights (corrupt or edited file)");
+        }
+    }
+
     /** Compares tensor names and shapes against the network's state_dict. */
     public static Mismatch compare(ResNet net, Map<String, NDArray> tensors) {
         Map<String, Parameter> sd = net.stateDict();
@@ -96,9 +126,24 @@ public final class StateDicts {
             NDArray source = clean.get(e.getKey());
             NDArray converted = source.getDataType() == target.getDataType() ? source
                     : source.toType(target.getDataType(), false);
-            // An index put writes in place; set(Buffer) and copyTo run under libtorch's deprecated
-            // AutoNonVariableTypeMode, which prints a 600-character warning.
-            target.set(new NDIndex(":"), converted.toDevice(target.getDevice(), false));
+            copyInto(target, converted.toDevice(target.getDevice(), false));
+        }
+    }
+
+    /**
+     * Writes a tensor's values into a parameter in place. An index put, because set(Buffer) and
+     * copyTo run under libtorch's deprecated AutoNonVariableTypeMode, which prints a 600-character
+     * warning; a parameter that records gradients is released from that for the copy, since autograd
+     * refuses in-place writes to such leaves.
+     */
+    public static void copyInto(NDArray target, NDArray values) {
+        boolean recordsGradient = target.hasGradient();
+        if (recordsGradient) {
+            target.setRequiresGradient(false);
+        }
+        target.set(new NDIndex(":"), values);
+        if (recordsGradient) {
+            target.setRequiresGradient(true);
         }
     }
 

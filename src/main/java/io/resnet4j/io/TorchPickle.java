@@ -1,5 +1,6 @@
 package io.resnet4j.io;
 
+import io.resnet4j.files.InputFiles;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -58,8 +59,22 @@ public final class TorchPickle {
         ALLOWED = List.copyOf(a);
     }
 
-    /** Limit on the pickle itself; a state_dict's pickle is a few hundred kilobytes at most. */
-    private static final long MAX_PICKLE = 256L << 20;
+    /**
+     * Limit on the pickle itself, counted in bytes actually inflated (the size a zip directory
+     * declares is not evidence): a ResNet-1001 state_dict's pickle is about 3 MB.
+     */
+    static final int MAX_PICKLE = 16 << 20;
+    /**
+     * How many times the file's size its deflated storages may inflate to, and its tensors add up
+     * to. torch.save stores storages uncompressed; trained weights deflate to about 90%, and only
+     * all-zero tensors go much further, so a file whose storages need more is a decompression bomb.
+     * (A ratio of 100 let a 5.8 MB file fill a 512 MB heap before the check tripped.)
+     */
+    static final int MAX_INFLATION = 10;
+    /** Values the pickle may create (stack pushes and memo entries): far above a state_dict's 200,000. */
+    static final int MAX_VALUES = 4_000_000;
+    /** Dicts nested inside each other on the way to the state_dict ({'model': {'state_dict': ...}}). */
+    static final int MAX_NESTING = 8;
 
     private TorchPickle() {}
 
@@ -84,6 +99,7 @@ public final class TorchPickle {
      * @throws WeightsFormatException for legacy/TorchScript files, forbidden globals, or corrupt data
      */
     public static Map<String, NDArray> readStateDict(Path file, NDManager manager) throws IOException {
+        InputFiles.requireRegularFile(file, "a .pth or .pt file");
         byte[] magic = new byte[4];
         try (InputStream in = Files.newInputStream(file)) {
             int n = in.readNBytes(magic, 0, 4);
@@ -100,61 +116,161 @@ public final class TorchPickle {
             throw new WeightsFormatException(file + " is not a PyTorch zip checkpoint (no zip signature)");
         }
         try (ZipFile zip = new ZipFile(file.toFile())) {
-            ZipEntry pkl = null;
-            for (var it = zip.entries().asIterator(); it.hasNext(); ) {
-                ZipEntry e = it.next();
-                String name = e.getName();
-                if (name.endsWith("/constants.pkl")) {
-                    throw new WeightsFormatException(file + " is a TorchScript archive (torch.jit.save), not a"
-                            + " state_dict; in Python save model.state_dict() with torch.save instead");
-                }
-                if (name.endsWith("data.pkl") && name.indexOf('/') == name.lastIndexOf('/')) {
-                    pkl = e;
-                }
-            }
-            if (pkl == null) {
-                throw new WeightsFormatException(file + " is a zip file without a data.pkl entry; not a torch.save file");
-            }
+            ZipEntry pkl = dataPkl(file, zip);
             String prefix = pkl.getName().substring(0, pkl.getName().length() - "data.pkl".length());
-            ByteOrder order = ByteOrder.LITTLE_ENDIAN;
-            ZipEntry bo = zip.getEntry(prefix + "byteorder");
-            if (bo != null) {
-                String s = new String(zip.getInputStream(bo).readAllBytes(), StandardCharsets.US_ASCII).trim();
-                order = "big".equals(s) ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+            ByteOrder order = byteOrder(zip, prefix);
+            Object root = new Unpickler(file, readPickle(file, zip, pkl)).load();
+            Map<String, TensorRef> refs = findStateDict(file, root, 0);
+            return new Storages(file, zip, prefix, order).tensors(refs, manager);
+        } catch (java.util.zip.ZipException | java.io.EOFException e) {
+            // java.util.zip reports an entry reaching past the end as a bare EOFException.
+            throw new WeightsFormatException(file + " is a corrupt zip archive: "
+                    + (e.getMessage() == null ? "an entry reaches past the end of the file" : e.getMessage()));
+        }
+    }
+
+    private static ZipEntry dataPkl(Path file, ZipFile zip) throws WeightsFormatException {
+        ZipEntry pkl = null;
+        for (var it = zip.entries().asIterator(); it.hasNext(); ) {
+            ZipEntry e = it.next();
+            String name = e.getName();
+            if (name.endsWith("/constants.pkl")) {
+                throw new WeightsFormatException(file + " is a TorchScript archive (torch.jit.save), not a"
+                        + " state_dict; in Python save model.state_dict() with torch.save instead");
             }
-            if (pkl.getSize() > MAX_PICKLE) {
-                throw new WeightsFormatException(file + ": data.pkl is " + pkl.getSize() + " bytes, far more than a state_dict needs");
+            if (name.endsWith("data.pkl") && name.indexOf('/') == name.lastIndexOf('/')) {
+                pkl = e;
             }
-            byte[] pickle = zip.getInputStream(pkl).readAllBytes();
-            Object root = new Unpickler(file, pickle).load();
-            Map<String, TensorRef> refs = findStateDict(file, root);
-            Map<String, byte[]> storages = new HashMap<>();
+        }
+        if (pkl == null) {
+            throw new WeightsFormatException(file + " is a zip file without a data.pkl entry; not a torch.save file");
+        }
+        return pkl;
+    }
+
+    private static ByteOrder byteOrder(ZipFile zip, String prefix) throws IOException {
+        ZipEntry bo = zip.getEntry(prefix + "byteorder");
+        if (bo == null) {
+            return ByteOrder.LITTLE_ENDIAN;
+        }
+        try (InputStream in = zip.getInputStream(bo)) {
+            String s = new String(in.readNBytes(16), StandardCharsets.US_ASCII).trim();
+            return "big".equals(s) ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN;
+        }
+    }
+
+    /** The pickle's bytes, reading one byte past the limit to tell a large pickle from one that fits exactly. */
+    private static byte[] readPickle(Path file, ZipFile zip, ZipEntry pkl) throws IOException {
+        byte[] pickle;
+        try (InputStream in = zip.getInputStream(pkl)) {
+            pickle = in.readNBytes(MAX_PICKLE + 1);
+        }
+        if (pickle.length > MAX_PICKLE) {
+            throw new WeightsFormatException(file + ": its data.pkl inflates to more than " + MAX_PICKLE + " bytes"
+                    + " (the zip directory says " + pkl.getSize() + "); a state_dict's pickle is a few MB at most"
+                    + " (corrupt or crafted file)");
+        }
+        return pickle;
+    }
+
+    /**
+     * The storages of one archive, each read once, and the budget they share: a storage's bytes must
+     * be in the file (deflated ones at most {@link #MAX_INFLATION} times their share), and the
+     * tensors copied out of them may not add up to more than {@link #MAX_INFLATION} times the file.
+     */
+    private static final class Storages {
+        private final Path file;
+        private final ZipFile zip;
+        private final String prefix;
+        private final ByteOrder order;
+        private final long fileSize;
+        private final Map<String, byte[]> read = new HashMap<>();
+        private long storageShare;
+        private long tensorBytes;
+
+        Storages(Path file, ZipFile zip, String prefix, ByteOrder order) throws IOException {
+            this.file = file;
+            this.zip = zip;
+            this.prefix = prefix;
+            this.order = order;
+            this.fileSize = Files.size(file);
+        }
+
+        Map<String, NDArray> tensors(Map<String, TensorRef> refs, NDManager manager) throws IOException {
             Map<String, NDArray> out = new LinkedHashMap<>();
             for (Map.Entry<String, TensorRef> e : refs.entrySet()) {
                 TensorRef t = e.getValue();
-                byte[] data = storages.get(t.storage().key());
-                if (data == null) {
-                    ZipEntry se = zip.getEntry(prefix + "data/" + t.storage().key());
-                    if (se == null) {
-                        throw new WeightsFormatException(file + ": tensor '" + e.getKey() + "' refers to storage "
-                                + t.storage().key() + ", which the archive does not contain (truncated file?)");
-                    }
-                    data = zip.getInputStream(se).readAllBytes();
-                    storages.put(t.storage().key(), data);
+                byte[] data = storage(e.getKey(), t.storage());
+                ByteBuffer contiguous = contiguous(file, e.getKey(), t, data, order);
+                tensorBytes += contiguous.capacity();
+                if (tensorBytes > Math.multiplyExact(fileSize, (long) MAX_INFLATION)) {
+                    throw new WeightsFormatException(file + ": its tensors add up to more than " + MAX_INFLATION
+                            + " times the file's " + fileSize + " bytes (views repeating the same storage; crafted file)");
                 }
-                NDArray array = manager.create(contiguous(file, e.getKey(), t, data, order), new Shape(t.shape()),
-                        t.storage().type());
+                NDArray array = manager.create(contiguous, new Shape(t.shape()), t.storage().type());
                 array.setName(e.getKey());
                 out.put(e.getKey(), array);
             }
             return out;
-        } catch (java.util.zip.ZipException e) {
-            throw new WeightsFormatException(file + " is a corrupt zip archive: " + e.getMessage());
+        }
+
+        private byte[] storage(String tensor, StorageRef ref) throws IOException {
+            byte[] data = read.get(ref.key());
+            if (data != null) {
+                return data;
+            }
+            ZipEntry se = zip.getEntry(prefix + "data/" + ref.key());
+            if (se == null) {
+                throw new WeightsFormatException(file + ": tensor '" + tensor + "' refers to storage " + ref.key()
+                        + ", which the archive does not contain (truncated file?)");
+            }
+            long bytes;
+            try {
+                bytes = Math.multiplyExact(ref.numel(), (long) ref.type().getNumOfBytes());
+            } catch (ArithmeticException e) {
+                bytes = -1;
+            }
+            if (bytes < 0 || bytes > Integer.MAX_VALUE - 8) {
+                throw new WeightsFormatException(file + ": storage " + ref.key() + " claims " + ref.numel()
+                        + " elements; resnet4j reads storages up to 2 GB (corrupt file)");
+            }
+            charge(ref.key(), se, bytes);
+            data = readExactly(se, ref.key(), (int) bytes);
+            read.put(ref.key(), data);
+            return data;
+        }
+
+        /** Counts the storage against the file's size before a byte of it is allocated. */
+        private void charge(String key, ZipEntry se, long bytes) throws WeightsFormatException {
+            boolean stored = se.getMethod() == ZipEntry.STORED;
+            storageShare += stored ? bytes : (bytes + MAX_INFLATION - 1) / MAX_INFLATION;
+            if (storageShare > fileSize) {
+                throw new WeightsFormatException(file + ": its storages (up to " + key + ") need more bytes than the"
+                        + " file's " + fileSize + (stored ? " (overlapping zip entries; crafted file)"
+                        : " even at " + MAX_INFLATION + "x compression (a decompression bomb)"));
+            }
+        }
+
+        private byte[] readExactly(ZipEntry se, String key, int bytes) throws IOException {
+            try (InputStream in = zip.getInputStream(se)) {
+                byte[] data = in.readNBytes(bytes);
+                if (data.length != bytes || in.read() >= 0) {
+                    throw new WeightsFormatException(file + ": storage " + key + " should hold " + bytes + " bytes but"
+                            + " its zip entry holds " + (data.length < bytes ? data.length + "" : "more")
+                            + " (corrupt file)");
+                }
+                return data;
+            }
         }
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, TensorRef> findStateDict(Path file, Object root) throws WeightsFormatException {
+    private static Map<String, TensorRef> findStateDict(Path file, Object root, int depth)
+            throws WeightsFormatException {
+        if (depth > MAX_NESTING) {
+            throw new WeightsFormatException(file + " nests dicts more than " + MAX_NESTING + " deep on the way to"
+                    + " its state_dict (a dict inside itself?); not a checkpoint resnet4j reads");
+        }
         if (!(root instanceof Map)) {
             throw new WeightsFormatException(file + " holds a pickled " + describe(root) + ", not a state_dict");
         }
@@ -169,7 +285,7 @@ public final class TorchPickle {
         // Training scripts wrap the weights with epoch, optimizer state etc.
         for (String key : List.of("state_dict", "model", "model_state_dict", "model_state")) {
             if (map.get(key) instanceof Map<?, ?> inner) {
-                return findStateDict(file, inner);
+                return findStateDict(file, inner, depth + 1);
             }
         }
         throw new WeightsFormatException(file + " holds a dict with keys " + abbreviate(map.keySet())
@@ -185,30 +301,47 @@ public final class TorchPickle {
         return o == null ? "None" : o instanceof TensorRef ? "tensor" : o.getClass().getSimpleName();
     }
 
+    /**
+     * The view's element count, after checking that every element it reaches lies inside the storage.
+     * All arithmetic is exact: crafted sizes and strides must not wrap around into range.
+     */
+    private static long elementsInside(Path file, String name, TensorRef t, long storageElements)
+            throws WeightsFormatException {
+        String view = "tensor '" + name + "' with size " + Arrays.toString(t.shape()) + ", stride "
+                + Arrays.toString(t.stride()) + " and offset " + t.offset();
+        try {
+            long count = 1;
+            long maxIndex = t.offset();
+            for (int d = 0; d < t.shape().length; d++) {
+                if (t.shape()[d] < 0 || t.stride()[d] < 0 || t.offset() < 0) {
+                    throw new WeightsFormatException(file + ": " + view + " (negative; corrupt file)");
+                }
+                count = Math.multiplyExact(count, t.shape()[d]);
+                if (t.shape()[d] > 0) {
+                    maxIndex = Math.addExact(maxIndex, Math.multiplyExact(t.shape()[d] - 1, t.stride()[d]));
+                }
+            }
+            if (count > 0 && maxIndex >= storageElements) {
+                throw new WeightsFormatException(file + ": " + view + " reaches element " + maxIndex
+                        + " of a storage of " + storageElements + " (corrupt file)");
+            }
+            return count;
+        } catch (ArithmeticException e) {
+            throw new WeightsFormatException(file + ": " + view + " overflows a 64-bit index (corrupt file)");
+        }
+    }
+
     /** Gathers a (possibly strided, offset) view of a storage into a contiguous little-endian buffer. */
     private static ByteBuffer contiguous(Path file, String name, TensorRef t, byte[] storage, ByteOrder order)
             throws WeightsFormatException {
         int es = t.storage().type().getNumOfBytes();
-        long count = 1;
-        long maxIndex = t.offset();
-        for (int d = 0; d < t.shape().length; d++) {
-            if (t.shape()[d] < 0 || t.stride()[d] < 0) {
-                throw new WeightsFormatException(file + ": tensor '" + name + "' has size " + Arrays.toString(t.shape())
-                        + " and stride " + Arrays.toString(t.stride()) + " (negative; corrupt file)");
-            }
-            count = Math.multiplyExact(count, t.shape()[d]);
-            if (t.shape()[d] > 0) {
-                maxIndex += (t.shape()[d] - 1) * t.stride()[d];
-            }
-        }
-        if (count > 0 && (t.offset() < 0 || (maxIndex + 1) * es > storage.length)) {
-            throw new WeightsFormatException(file + ": tensor '" + name + "' " + Arrays.toString(t.shape())
-                    + " reaches element " + maxIndex + " of a storage of " + storage.length / es + " (corrupt file)");
-        }
-        if (count * es > Integer.MAX_VALUE - 8) {
-            // A stride-0 view can claim any size over a tiny storage; no ResNet tensor comes near 2 GB.
-            throw new WeightsFormatException(file + ": tensor '" + name + "' " + Arrays.toString(t.shape())
-                    + " would need " + count * es + " bytes; resnet4j reads tensors up to 2 GB");
+        long storageElements = storage.length / es;
+        long count = elementsInside(file, name, t, storageElements);
+        if (count > storageElements) {
+            // Only a stride-0 (expanded) view can be larger than its storage; no state_dict tensor is one.
+            throw new WeightsFormatException(file + ": tensor '" + name + "' " + Arrays.toString(t.shape()) + " has "
+                    + count + " elements but its storage holds " + storageElements + " (a stride-0 view; resnet4j"
+                    + " reads tensors no larger than the data in the file)");
         }
         ByteBuffer out = ByteBuffer.allocateDirect((int) (count * es)).order(ByteOrder.nativeOrder());
         boolean swap = order != ByteOrder.nativeOrder() && es > 1;
@@ -245,6 +378,7 @@ public final class TorchPickle {
         private final ByteBuffer in;
         private final ArrayList<Object> stack = new ArrayList<>();
         private final Map<Integer, Object> memo = new HashMap<>();
+        private int values;
 
         Unpickler(Path file, byte[] pickle) {
             this.file = file;
@@ -261,36 +395,39 @@ public final class TorchPickle {
                         case '.' -> { // STOP
                             return pop();
                         }
-                        case '(' -> stack.add(MARK);
-                        case '}' -> stack.add(new LinkedHashMap<Object, Object>());
-                        case ']' -> stack.add(new ArrayList<Object>());
-                        case ')' -> stack.add(List.of());
-                        case 'N' -> stack.add(null);
-                        case 0x88 -> stack.add(Boolean.TRUE);
-                        case 0x89 -> stack.add(Boolean.FALSE);
-                        case 'J' -> stack.add((long) in.getInt());
-                        case 'K' -> stack.add((long) (in.get() & 0xff));
-                        case 'M' -> stack.add((long) (in.getShort() & 0xffff));
-                        case 0x8a -> stack.add(long1(in.get() & 0xff));
-                        case 'G' -> stack.add(Double.longBitsToDouble(Long.reverseBytes(in.getLong()))); // big-endian
-                        case 'X' -> stack.add(string(in.getInt()));
-                        case 0x8c -> stack.add(string(in.get() & 0xff));
-                        case 0x8d -> stack.add(string(Math.toIntExact(in.getLong())));
-                        case 'c' -> stack.add(global(line() + "." + line()));
+                        case '(' -> push(MARK);
+                        case '}' -> push(new LinkedHashMap<Object, Object>());
+                        case ']' -> push(new ArrayList<Object>());
+                        case ')' -> push(List.of());
+                        case 'N' -> push(null);
+                        case 0x88 -> push(Boolean.TRUE);
+                        case 0x89 -> push(Boolean.FALSE);
+                        case 'J' -> push((long) in.getInt());
+                        case 'K' -> push((long) (in.get() & 0xff));
+                        case 'M' -> push((long) (in.getShort() & 0xffff));
+                        case 0x8a -> push(long1(in.get() & 0xff));
+                        case 'G' -> push(Double.longBitsToDouble(Long.reverseBytes(in.getLong()))); // big-endian
+                        case 'X' -> push(string(in.getInt()));
+                        case 0x8c -> push(string(in.get() & 0xff));
+                        case 0x8d -> push(string(in.getLong()));
+                        case 'c' -> push(global(line() + "." + line()));
                         case 0x93 -> { // STACK_GLOBAL
                             Object name = pop();
                             Object module = pop();
-                            stack.add(global(module + "." + name));
+                            if (!(module instanceof String) || !(name instanceof String)) {
+                                throw fault("STACK_GLOBAL of a " + describe(module) + " and a " + describe(name));
+                            }
+                            push(global(module + "." + name));
                         }
-                        case 'q' -> memo.put(in.get() & 0xff, top());
-                        case 'r' -> memo.put(in.getInt(), top());
-                        case 0x94 -> memo.put(memo.size(), top());
-                        case 'h' -> stack.add(memoGet(in.get() & 0xff));
-                        case 'j' -> stack.add(memoGet(in.getInt()));
-                        case 't' -> stack.add(popMark());
-                        case 0x85 -> stack.add(tuple(1));
-                        case 0x86 -> stack.add(tuple(2));
-                        case 0x87 -> stack.add(tuple(3));
+                        case 'q' -> remember(in.get() & 0xff);
+                        case 'r' -> remember(in.getInt());
+                        case 0x94 -> remember(memo.size());
+                        case 'h' -> push(memoGet(in.get() & 0xff));
+                        case 'j' -> push(memoGet(in.getInt()));
+                        case 't' -> push(popMark());
+                        case 0x85 -> push(tuple(1));
+                        case 0x86 -> push(tuple(2));
+                        case 0x87 -> push(tuple(3));
                         case 'a' -> {
                             Object v = pop();
                             list(top()).add(v);
@@ -301,21 +438,21 @@ public final class TorchPickle {
                         }
                         case 's' -> {
                             Object v = pop();
-                            Object k = pop();
+                            Object k = key(pop());
                             dict(top()).put(k, v);
                         }
                         case 'u' -> {
                             List<Object> items = popMark();
                             Map<Object, Object> d = dict(top());
                             for (int i = 0; i + 1 < items.size(); i += 2) {
-                                d.put(items.get(i), items.get(i + 1));
+                                d.put(key(items.get(i)), items.get(i + 1));
                             }
                         }
-                        case 'Q' -> stack.add(persistentLoad(pop()));
+                        case 'Q' -> push(persistentLoad(pop()));
                         case 'R' -> {
                             Object args = pop();
                             Object callable = pop();
-                            stack.add(reduce(callable, args));
+                            push(reduce(callable, args));
                         }
                         case 'b' -> { // BUILD: OrderedDict carries its _metadata (module versions) this way
                             Object state = pop();
@@ -331,6 +468,34 @@ public final class TorchPickle {
                     | ArithmeticException e) {
                 throw new WeightsFormatException(file + " has a corrupt pickle (data.pkl): " + e);
             }
+        }
+
+        private void push(Object value) throws WeightsFormatException {
+            count();
+            stack.add(value);
+        }
+
+        private void remember(int index) throws WeightsFormatException {
+            count();
+            memo.put(index, top());
+        }
+
+        /** Every pushed value and memo entry costs memory; a few bytes of pickle must not buy gigabytes. */
+        private void count() throws WeightsFormatException {
+            if (++values > MAX_VALUES) {
+                throw fault("more than " + MAX_VALUES + " values");
+            }
+        }
+
+        /**
+         * Dict keys are hashed, and hashing a list that contains itself never ends. A state_dict's keys
+         * are strings (numbers in some wrappers), so nothing else is accepted.
+         */
+        private Object key(Object k) throws WeightsFormatException {
+            if (k == null || k instanceof String || k instanceof Long || k instanceof Boolean || k instanceof Double) {
+                return k;
+            }
+            throw fault("a dict key that is a " + describe(k));
         }
 
         private Global global(String name) throws WeightsFormatException {
@@ -371,10 +536,11 @@ public final class TorchPickle {
         /** persistent_load for ('storage', storage_type, key, location, numel): a reference, data read later. */
         private Object persistentLoad(Object pid) throws WeightsFormatException {
             if (pid instanceof List<?> t && t.size() == 5 && "storage".equals(t.get(0)) && t.get(1) instanceof Global g
-                    && STORAGES.containsKey(g.name())) {
-                return new StorageRef(STORAGES.get(g.name()), String.valueOf(t.get(2)), (Long) t.get(4));
+                    && STORAGES.containsKey(g.name()) && t.get(2) instanceof String key && t.get(4) instanceof Long n
+                    && n >= 0) {
+                return new StorageRef(STORAGES.get(g.name()), key, n);
             }
-            throw fault("persistent id " + pid);
+            throw fault("a persistent id that is not ('storage', type, key, location, size) but a " + describe(pid));
         }
 
         private long[] longs(Object o) throws WeightsFormatException {
@@ -407,8 +573,12 @@ public final class TorchPickle {
             return v;
         }
 
-        private String string(int n) {
-            byte[] b = new byte[n];
+        /** A string of n bytes; the length is checked against the bytes left before anything is allocated. */
+        private String string(long n) throws WeightsFormatException {
+            if (n < 0 || n > in.remaining()) {
+                throw fault("a string of " + n + " bytes where " + in.remaining() + " remain (truncated or crafted)");
+            }
+            byte[] b = new byte[(int) n];
             in.get(b);
             return new String(b, StandardCharsets.UTF_8);
         }

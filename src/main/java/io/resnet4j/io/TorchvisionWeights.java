@@ -3,14 +3,14 @@ package io.resnet4j.io;
 import io.resnet4j.model.StridePlacement;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
+import java.net.HttpURLConnection;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -29,7 +29,9 @@ import java.util.regex.Pattern;
  * hex digits of the file's SHA-256 ({@code resnet50-11ad3fa6.pth}); the download is refused unless
  * the digest starts with them. This is the check torchvision itself makes ({@code
  * torch.hub.load_state_dict_from_url(check_hash=True)}, which torchvision's weight enums use). A
- * cached file is checked again before use, so a file placed by hand is verified too.
+ * cached file is checked again before use, so a file placed by hand is verified too. A download
+ * that stalls (no byte for a minute) or drags (over an hour) ends with a message; what arrived is
+ * kept in {@code .NAME.part} and the next attempt resumes from it.
  */
 public final class TorchvisionWeights {
 
@@ -39,6 +41,9 @@ public final class TorchvisionWeights {
     /** Environment variable naming the cache folder. */
     public static final String CACHE_ENV = "RESNET4J_CACHE";
     public static final String PREFIX = "torchvision:";
+    /** System properties bounding a download (seconds): without a byte, and in all. */
+    public static final String READ_TIMEOUT_PROPERTY = "resnet4j.download.readTimeoutSeconds";
+    public static final String DEADLINE_PROPERTY = "resnet4j.download.deadlineSeconds";
 
     private static final Pattern HASH = Pattern.compile("-([a-f0-9]+)\\.");
 
@@ -159,28 +164,51 @@ public final class TorchvisionWeights {
             throw new IOException(target + " is not in the cache and resnet4j.offline is set: " + byHand);
         }
         Files.createDirectories(cacheDir);
-        Path tmp = Files.createTempFile(cacheDir, "." + fileName, ".part");
-        try {
+        Path part = cacheDir.resolve("." + fileName + ".part");
+        try (FileChannel ch = FileChannel.open(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.READ); FileLock lock = lockPart(ch, part, url)) {
             String digest;
             try {
-                digest = download(url, tmp);
+                digest = download(url, part, ch);
             } catch (IOException e) {
-                throw new IOException("could not download " + url + " (" + describe(e) + "); " + byHand, e);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("download of " + url + " was interrupted; " + byHand, e);
+                throw new IOException("could not download " + url + " (" + describe(e) + "); " + kept(part, ch)
+                        + byHand, e);
             }
             if (!digest.startsWith(prefix)) {
+                Files.delete(part);
                 throw new WeightsFormatException("refusing " + url + ": its SHA-256 is " + digest
                         + ", which does not start with " + prefix + " as the file name requires (torchvision"
                         + " makes the same check); nothing was saved to the cache");
             }
             // Atomic rename: a concurrent reader sees either no file or the complete, verified one.
-            Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            Files.move(part, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             return target;
-        } finally {
-            Files.deleteIfExists(tmp);
         }
+    }
+
+    /** Two processes appending to one part file would corrupt it; the second is told to wait. */
+    private static FileLock lockPart(FileChannel ch, Path part, String url) throws IOException {
+        FileLock lock;
+        try {
+            lock = ch.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            lock = null;
+        }
+        if (lock == null) {
+            throw new IOException("another download of " + url + " is writing " + part + "; wait for it to finish");
+        }
+        return lock;
+    }
+
+    /** Keeps what arrived for the next attempt to resume from; an empty part file is removed. */
+    private static String kept(Path part, FileChannel ch) throws IOException {
+        long size = ch.size();
+        if (size == 0) {
+            Files.deleteIfExists(part);
+            return "";
+        }
+        return "the " + size + " bytes received are kept in " + part + " and the next attempt resumes from there;"
+                + " or ";
     }
 
     private static String describe(IOException e) {
@@ -188,29 +216,76 @@ public final class TorchvisionWeights {
         if (e.getClass() == IOException.class && msg != null) {
             return msg; // our own, e.g. "HTTP 404"
         }
-        // ConnectException, UnknownHostException, HttpTimeoutException: the type is the useful part.
+        // ConnectException, UnknownHostException, SocketTimeoutException: the type is the useful part.
         return e.getClass().getSimpleName() + (msg == null ? "" : ": " + msg);
     }
 
-    /** Streams the URL into the file, returning the hex SHA-256 of what was written. */
-    private static String download(String url, Path file) throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(20))
-                .followRedirects(HttpClient.Redirect.NORMAL).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(10)).GET().build();
-        HttpResponse<InputStream> response = client.send(request, HttpResponse.BodyHandlers.ofInputStream());
-        try (InputStream in = response.body()) {
-            if (response.statusCode() != 200) {
-                throw new IOException("HTTP " + response.statusCode());
+    /** Seconds without a byte before a download counts as stalled (system property, default 60). */
+    static Duration readTimeout() {
+        return Duration.ofSeconds(Long.getLong(READ_TIMEOUT_PROPERTY, 60));
+    }
+
+    /** The longest a whole download may take (system property, in seconds; default one hour). */
+    static Duration deadline() {
+        return Duration.ofSeconds(Long.getLong(DEADLINE_PROPERTY, 3600));
+    }
+
+    /**
+     * Streams the URL into the part file, resuming after the bytes it already holds when the server
+     * honours a Range request, and returns the hex SHA-256 of the whole file. A server that sends
+     * headers and then nothing fails after {@link #readTimeout()}; one that trickles, at {@link #deadline()}.
+     */
+    private static String download(String url, Path part, FileChannel ch) throws IOException {
+        long deadline = System.nanoTime() + deadline().toNanos();
+        long have = ch.size();
+        HttpURLConnection http = (HttpURLConnection) URI.create(url).toURL().openConnection();
+        http.setConnectTimeout(20_000);
+        http.setReadTimeout((int) Math.min(Integer.MAX_VALUE, readTimeout().toMillis()));
+        if (have > 0) {
+            http.setRequestProperty("Range", "bytes=" + have + "-");
+        }
+        try {
+            int status = http.getResponseCode();
+            if (status != 200 && status != 206) {
+                throw new IOException("HTTP " + status);
             }
             MessageDigest sha = sha();
-            try (OutputStream out = Files.newOutputStream(file)) {
-                byte[] buf = new byte[1 << 16];
-                for (int n; (n = in.read(buf)) > 0; ) {
-                    sha.update(buf, 0, n);
-                    out.write(buf, 0, n);
+            if (status == 206) {
+                hashExisting(part, have, sha); // the server sends the rest; the digest covers the whole file
+                ch.position(have);
+            } else {
+                ch.truncate(0).position(0); // no resume: start over
+            }
+            copy(http.getInputStream(), ch, sha, deadline, url);
+            return HexFormat.of().formatHex(sha.digest());
+        } catch (java.net.SocketTimeoutException e) {
+            throw new java.net.SocketTimeoutException("stalled: no data for " + readTimeout().toSeconds() + " s");
+        } finally {
+            http.disconnect();
+        }
+    }
+
+    private static void copy(InputStream body, FileChannel ch, MessageDigest sha, long deadline, String url)
+            throws IOException {
+        try (InputStream in = body) {
+            byte[] buf = new byte[1 << 16];
+            for (int n; (n = in.read(buf)) > 0; ) {
+                sha.update(buf, 0, n);
+                ch.write(java.nio.ByteBuffer.wrap(buf, 0, n));
+                if (System.nanoTime() > deadline) {
+                    throw new IOException("the download took longer than " + deadline().toSeconds() + " s");
                 }
             }
-            return HexFormat.of().formatHex(sha.digest());
+        }
+    }
+
+    private static void hashExisting(Path part, long bytes, MessageDigest sha) throws IOException {
+        try (InputStream in = Files.newInputStream(part)) {
+            byte[] buf = new byte[1 << 16];
+            long left = bytes;
+            for (int n; left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0; left -= n) {
+                sha.update(buf, 0, n);
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 package io.resnet4j.io;
 
+import io.resnet4j.files.InputFiles;
 import io.resnet4j.image.Preprocessing;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -59,6 +60,15 @@ public final class WeightsLoader {
             boolean resnet4jCheckpoint) {}
 
     public static Loaded load(String weights, Options options, NDManager manager) throws IOException {
+        try {
+            return loadUnguarded(weights, options, manager);
+        } catch (OutOfMemoryError | StackOverflowError e) {
+            // Every reader is bounded by the file's size; this is a large genuine file, or a gap in those bounds.
+            throw new WeightsFormatException(weights + ": " + JvmLimits.describe(e));
+        }
+    }
+
+    private static Loaded loadUnguarded(String weights, Options options, NDManager manager) throws IOException {
         Options o = options == null ? Options.defaults() : options;
         int torchvisionResize = 0;
         Path file;
@@ -70,10 +80,11 @@ public final class WeightsLoader {
             defaultPlacement = TorchvisionWeights.stridePlacement();
         } else {
             file = Path.of(weights);
-            if (!Files.isRegularFile(file)) {
+            if (!Files.exists(file)) {
                 throw new NoSuchFileException(weights + " (expected a .pth, .pt or .safetensors file, or one of "
                         + TorchvisionWeights.known() + ")");
             }
+            InputFiles.requireRegularFile(file, "a .pth, .pt or .safetensors file");
         }
         boolean safetensors = isSafeTensors(file);
         if (safetensors && Checkpoint.FORMAT.equals(SafeTensors.readMetadata(file).get("format"))) {
@@ -84,6 +95,12 @@ public final class WeightsLoader {
             tensors = StateDicts.normalise(safetensors ? SafeTensors.read(file, scratch).tensors()
                     : TorchPickle.readStateDict(file, scratch));
             ResNetConfig config = foreignConfig(file, tensors, o, defaultPlacement);
+            if (o.model() == null) {
+                // An inferred architecture comes from names alone; make sure the tensors hold all of it.
+                Map<String, Shape> shapes = new LinkedHashMap<>();
+                tensors.forEach((k, v) -> shapes.put(k, v.getShape()));
+                StateDicts.checkParameterCount(file.toString(), config, shapes);
+            }
             ResNet net = new ResNet(config).initialize(manager);
             StateDicts.load(net, tensors);
             Preprocessing pre = defaultPreprocessing(config, torchvisionResize);
@@ -187,16 +204,18 @@ public final class WeightsLoader {
     /**
      * Safetensors starts with a little-endian header length (any first byte, 0x80 and 'P' included)
      * followed by the JSON header's '{'; a torch.save zip starts with "PK\3\4", a legacy pickle with
-     * 0x80 0x02 and a long. So: a plausible length and a '{' after it.
+     * 0x80 0x02 and a long. So: a '{' after eight bytes, and no zip signature. The length is not
+     * judged here: a truncated safetensors file should be reported as one, not as "not a zip".
      */
     static boolean isSafeTensors(Path file) throws IOException {
+        InputFiles.requireRegularFile(file, "a .pth, .pt or .safetensors file");
         byte[] head = new byte[9];
         try (InputStream in = Files.newInputStream(file)) {
             if (in.readNBytes(head, 0, 9) < 9) {
                 return false;
             }
         }
-        long len = java.nio.ByteBuffer.wrap(head, 0, 8).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong();
-        return head[8] == '{' && len > 1 && len <= Files.size(file) - 8;
+        boolean zip = head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        return head[8] == '{' && !zip;
     }
 }

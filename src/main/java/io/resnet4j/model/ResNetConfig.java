@@ -24,13 +24,15 @@ public record ResNetConfig(
 
     /** Largest input side accepted; far beyond any published protocol (the paper's largest scale is 640). */
     public static final int MAX_INPUT_SIZE = 4096;
+    /** Largest classifier accepted: beyond ImageNet-21k's 21,841 classes, short of a classifier larger than the net. */
+    public static final int MAX_CLASSES = 100_000;
 
     public ResNetConfig {
         Objects.requireNonNull(spec, "spec");
         Objects.requireNonNull(shortcut, "shortcut: use Shortcut.A, B or C");
         Objects.requireNonNull(stridePlacement, "stridePlacement: use StridePlacement.FIRST_1X1 or MIDDLE_3X3");
-        if (classes < 1) {
-            throw new IllegalArgumentException("number of classes must be at least 1, got " + classes);
+        if (classes < 1 || classes > MAX_CLASSES) {
+            throw new IllegalArgumentException("number of classes must be at least 1 and at most " + MAX_CLASSES + ", got " + classes);
         }
         int min = minInputSize(spec);
         if (inputSize < min || inputSize > MAX_INPUT_SIZE) {

@@ -35,6 +35,17 @@ public record ResNetSpec(
         int defaultClasses,
         String description) {
 
+    /**
+     * Limits on what a spec may ask for. Specs come from files too (checkpoint metadata, shapes of a
+     * foreign state_dict), and a spec is built before any weight is compared, so each limit sits
+     * well above the table (ResNet-1202: 200 units a stage, 600 in all; widths up to 512) but far
+     * below what exhausts memory.
+     */
+    public static final int MAX_STAGES = 8;
+    public static final int MAX_UNITS_PER_STAGE = 1000;
+    public static final int MAX_UNITS = 2000;
+    public static final int MAX_WIDTH = 4096;
+
     public ResNetSpec {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(stem, "stem");
@@ -55,6 +66,23 @@ public record ResNetSpec(
         if (stemChannels < 1 || defaultInputSize < 1 || defaultClasses < 1) {
             throw new IllegalArgumentException(name + ": stem channels, input size and classes must be positive");
         }
+        checkLimits(name, stemChannels, blocks, widths);
+    }
+
+    private static void checkLimits(String name, int stemChannels, List<Integer> blocks, List<Integer> widths) {
+        int units = blocks.stream().mapToInt(Integer::intValue).sum();
+        int widest = Math.max(stemChannels, widths.stream().mapToInt(Integer::intValue).max().orElse(0));
+        int longest = blocks.stream().mapToInt(Integer::intValue).max().orElse(0);
+        if (blocks.size() > MAX_STAGES || longest > MAX_UNITS_PER_STAGE || units > MAX_UNITS || widest > MAX_WIDTH) {
+            throw new IllegalArgumentException(name + ": blocks " + abbreviate(blocks) + " and widths "
+                    + abbreviate(widths) + " exceed resnet4j's limits (at most " + MAX_STAGES + " stages, "
+                    + MAX_UNITS_PER_STAGE + " units a stage, " + MAX_UNITS + " units, width " + MAX_WIDTH + ")");
+        }
+    }
+
+    /** A list for a message: a crafted spec may list thousands of stages. */
+    private static String abbreviate(List<Integer> values) {
+        return values.size() <= 8 ? values.toString() : values.subList(0, 8) + "... (" + values.size() + " stages)";
     }
 
     /** Weighted layers as the paper counts depth: stem conv + branch convs + the classifier. */

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resnet4j.data.CifarData;
+import io.resnet4j.io.JsonErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -59,7 +60,7 @@ public final class RunJson implements TrainingListener {
         if (!Files.exists(f)) {
             throw new IOException(runDir + " is not a resnet4j run folder: it has no " + FILE);
         }
-        return JSON.readTree(f.toFile());
+        return JsonErrors.readFile(JSON, f);
     }
 
     @Override

@@ -25,8 +25,8 @@ class OptionRangesTest {
 
     @Test
     void imageSidesThatWouldOverflowAreUsageErrors() {
-        refused("--crop must be between 1 and 8192, got 100000", "predict", "--weights", "w", "--crop", "100000", "x.jpg");
-        refused("--resize must be between 0 and 8192, got -5", "features", "--weights", "w", "--resize", "-5", "x.jpg");
+        refused("--crop must be between 1 and 4096, got 100000", "predict", "--weights", "w", "--crop", "100000", "x.jpg");
+        refused("--resize must be between 0 and 4096, got -5", "features", "--weights", "w", "--resize", "-5", "x.jpg");
     }
 
     @Test

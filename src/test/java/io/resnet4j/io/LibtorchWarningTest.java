@@ -35,4 +35,19 @@ class LibtorchWarningTest {
         assertThat(output).doesNotContain("Warning").doesNotContain("LegacyTypeDispatch");
         assertThat(List.of(output.split("\n"))).allMatch(String::isBlank);
     }
+
+    @Test
+    void weightsLoadIntoParametersThatRecordGradients() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            io.resnet4j.model.ResNet net = new io.resnet4j.model.ResNet(io.resnet4j.model.ResNetConfig.of("resnet20"))
+                    .initialize(m);
+            net.stateDict().values().forEach(p -> p.getArray().setRequiresGradient(true));
+            var source = WeightsLoader.load(Path.of(getClass().getResource("/weights/resnet20_wrapped.pth").toURI())
+                    .toString(), WeightsLoader.Options.defaults(), m).net();
+            StateDicts.load(net, StateDicts.export(source, m));
+            float[] want = source.stateDict().get("conv1.weight").getArray().toFloatArray();
+            assertThat(net.stateDict().get("conv1.weight").getArray().toFloatArray()).containsExactly(want);
+            assertThat(net.stateDict().get("conv1.weight").getArray().hasGradient()).isTrue();
+        }
+    }
 }

@@ -103,6 +103,7 @@ class ResNetFamilyTest {
         assertThatThrownBy(() -> ResNetConfig.of("resnet50").withInputSize(16))
                 .hasMessageContaining("32 to 4096");
         assertThatThrownBy(() -> ResNetConfig.of("resnet20").withClasses(0)).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> ResNetConfig.of("resnet20").withClasses(100_001)).hasMessageContaining("at most 100000");
         assertThatThrownBy(() -> Shortcut.parse("D")).hasMessageContaining("A (identity");
     }
 
