@@ -10,6 +10,7 @@ import io.resnet4j.data.CifarData;
 import io.resnet4j.data.Normalization;
 import io.resnet4j.data.Split;
 import io.resnet4j.data.ImageFolder;
+import io.resnet4j.eval.ClassMapping;
 import io.resnet4j.eval.Evaluator;
 import io.resnet4j.eval.TestProtocols;
 import io.resnet4j.io.WeightsLoader;
@@ -60,6 +61,12 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--plot", paramLabel = "PNG", description = "Also draw the confusion matrix to this PNG file.")
     Path plot;
+
+    @Option(names = "--class-map", paramLabel = "MAP",
+            description = "Image folders: which network class each folder class is, when names differ on purpose:"
+                    + " FOLDER=CLASS[,FOLDER=CLASS...], or by-order (folder classes, sorted, are the network's first"
+                    + " outputs). Default: by name; a folder class the network does not have is an error.")
+    String classMap;
 
     @Option(names = "--force", description = "Overwrite the --plot file if it exists.")
     boolean force;
@@ -139,10 +146,18 @@ final class EvalCommand implements Callable<Integer> {
         try (NDManager manager = NDManager.newBaseManager(device)) {
             loaded = WeightsLoader.load(weights.toString(), WeightsLoader.Options.defaults(), manager);
             int input = loaded.net().config().inputSize();
-            r = TestProtocols.evaluate(p, loaded.net(), folder, loaded.preprocessing(), input, scales, batchSize, workers,
+            ImageFolder scored = folder.withClasses(loaded.classNames(), classMapping(folder, loaded.classNames()));
+            r = TestProtocols.evaluate(p, loaded.net(), scored, loaded.preprocessing(), input, scales, batchSize, workers,
                     manager, System.err);
         }
         return report(loaded.net().config().spec().name(), which, p.label(), data.resolve(which).toString(), r);
+    }
+
+    private int[] classMapping(ImageFolder folder, java.util.List<String> networkClasses) {
+        return UsageException.rethrowUnchecked(() -> "by-order".equals(classMap)
+                ? ClassMapping.byOrder(folder.classNames(), networkClasses.size())
+                : ClassMapping.byName(folder.classNames(), networkClasses,
+                        classMap == null ? java.util.Map.of() : ClassMapping.parseRenames(classMap)));
     }
 
     /**

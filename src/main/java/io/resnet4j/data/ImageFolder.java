@@ -54,6 +54,21 @@ public final class ImageFolder {
     }
 
     /**
+     * The same images labelled in another class order: folder class {@code i} becomes class
+     * {@code map[i]} of {@code names} (a network's classes, when evaluating it on this folder).
+     */
+    public ImageFolder withClasses(List<String> names, int[] map) {
+        if (map.length != classNames.size()) {
+            throw new IllegalArgumentException("a class map needs " + classNames.size() + " entries, got " + map.length);
+        }
+        int[] relabelled = new int[labels.length];
+        for (int i = 0; i < labels.length; i++) {
+            relabelled[i] = map[labels[i]];
+        }
+        return new ImageFolder(root, List.copyOf(names), files, relabelled, maxPixels, warnings);
+    }
+
+    /**
      * Lists {@code dir/<class>/*} image files.
      *
      * @throws DatasetException when the folder does not exist or holds no class folder with images

@@ -107,4 +107,26 @@ class OverwritePolicyTest {
         assertThat(p.code()).isEqualTo(2);
         assertThat(p.err()).contains("no CUDA in this libtorch");
     }
+
+    @Test
+    void evalMapsFolderClassesToTheCheckpointsByName() throws Exception {
+        Path root = dir.resolve("two-classes");
+        for (String c : java.util.List.of("cat", "dog")) {
+            Path folder = Files.createDirectories(root.resolve("val").resolve(c));
+            var img = new java.awt.image.BufferedImage(32, 32, java.awt.image.BufferedImage.TYPE_INT_RGB);
+            javax.imageio.ImageIO.write(img, "png", folder.resolve("a.png").toFile());
+        }
+        Files.createDirectories(root.resolve("train/cat"));
+        CliTest.Result refused = CliTest.run("eval", "--weights", checkpoint.toString(), "--data", root.toString());
+        assertThat(refused.code()).isEqualTo(2);
+        assertThat(refused.err()).contains("[cat, dog] are not classes of the network")
+                .contains("network classes: [class 0, class 1");
+        CliTest.Result renamed = CliTest.run("eval", "--weights", checkpoint.toString(), "--data", root.toString(),
+                "--class-map", "cat=class 3,dog=class 5", "--json");
+        assertThat(renamed.code()).as(renamed.err()).isZero();
+        assertThat(renamed.out()).contains("\"images\" : 2");
+        CliTest.Result ordered = CliTest.run("eval", "--weights", checkpoint.toString(), "--data", root.toString(),
+                "--class-map", "by-order");
+        assertThat(ordered.code()).as(ordered.err()).isZero();
+    }
 }
