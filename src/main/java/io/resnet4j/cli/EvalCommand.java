@@ -11,6 +11,7 @@ import io.resnet4j.data.Normalization;
 import io.resnet4j.data.Split;
 import io.resnet4j.data.ImageFolder;
 import io.resnet4j.eval.ClassMapping;
+import io.resnet4j.inference.BatchSizes;
 import io.resnet4j.eval.Evaluator;
 import io.resnet4j.eval.TestProtocols;
 import io.resnet4j.io.WeightsLoader;
@@ -53,8 +54,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--split", description = "CIFAR: test, val5k, train45k or train (default: test); image folders: val or train (default: val).")
     String split;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "500", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Option(names = "--batch-size", paramLabel = "N",
+            description = "Images per forward pass (default: from the input size and the free memory).")
+    Integer batchSize;
 
     @Option(names = "--json", description = "Print a JSON object (top1_error, top5_error, images, per_class_accuracy, confusion).")
     boolean json;
@@ -97,9 +99,6 @@ final class EvalCommand implements Callable<Integer> {
         if (!Files.exists(weights)) {
             throw new UsageException("no checkpoint at " + weights + " (a run folder keeps it as model.safetensors)");
         }
-        if (batchSize < 1) {
-            throw new UsageException("--batch-size must be at least 1");
-        }
         Checkpoint.Info info = Checkpoint.readInfo(weights);
         Preprocessing pre = info.preprocessing();
         if (pre == null || info.config().inputSize() != 32) {
@@ -114,7 +113,7 @@ final class EvalCommand implements Callable<Integer> {
         Evaluator.Result r;
         try (NDManager manager = NDManager.newBaseManager(device)) {
             Checkpoint.Loaded loaded = Checkpoint.load(weights, manager);
-            r = Evaluator.evaluate(loaded.net(), dataset, norm, batchSize, manager);
+            r = Evaluator.evaluate(loaded.net(), dataset, norm, batchFor(32), manager);
         }
         return report(info.config().spec().name(), s.toString(), null, s.toString(), r);
     }
@@ -147,10 +146,14 @@ final class EvalCommand implements Callable<Integer> {
             loaded = WeightsLoader.load(weights.toString(), WeightsLoader.Options.defaults(), manager);
             int input = loaded.net().config().inputSize();
             ImageFolder scored = folder.withClasses(loaded.classNames(), classMapping(folder, loaded.classNames()));
-            r = TestProtocols.evaluate(p, loaded.net(), scored, loaded.preprocessing(), input, scales, batchSize, workers,
+            r = TestProtocols.evaluate(p, loaded.net(), scored, loaded.preprocessing(), input, scales, batchFor(input), workers,
                     manager, System.err);
         }
         return report(loaded.net().config().spec().name(), which, p.label(), data.resolve(which).toString(), r);
+    }
+
+    private int batchFor(int side) {
+        return batchSize != null ? batchSize : BatchSizes.forInference(side);
     }
 
     private int[] classMapping(ImageFolder folder, java.util.List<String> networkClasses) {

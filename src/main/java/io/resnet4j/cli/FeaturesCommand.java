@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resnet4j.inference.FeatureLayer;
+import io.resnet4j.inference.BatchSizes;
 import io.resnet4j.inference.ImageBatches;
 import io.resnet4j.inference.ImageClassifier;
 import io.resnet4j.inference.ImageFiles;
@@ -63,8 +64,9 @@ public final class FeaturesCommand implements Callable<Integer> {
     @Option(names = "--crop", paramLabel = "N", description = "Centre crop side (default: the checkpoint's).")
     Integer crop;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
-    int batchSize;
+    @Option(names = "--batch-size", paramLabel = "N",
+            description = "Images per forward pass (default: from the input size and the free memory).")
+    Integer batchSize;
 
     @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|onnxruntime|pytorch",
             description = "auto (default): onnxruntime on CPU for the pooled vector, pytorch for stage feature maps"
@@ -113,7 +115,8 @@ public final class FeaturesCommand implements Callable<Integer> {
                                 .limit(stages + 1).map(FeatureLayer::label).toList()));
             }
             ImageBatches images = new ImageBatches(files.files(), classifier.transform(), maxPixels);
-            int perBatch = classifier.fixedBatch() > 0 ? Math.min(batchSize, classifier.fixedBatch()) : batchSize;
+            int wanted = batchSize != null ? batchSize : BatchSizes.forInference(classifier.transform().crop());
+            int perBatch = classifier.fixedBatch() > 0 ? Math.min(wanted, classifier.fixedBatch()) : wanted;
             for (ImageBatches.Batch batch = images.next(perBatch); batch != null; batch = images.next(perBatch)) {
                 progress.batch(batch, images.done());
                 if (batch.size() == 0) {

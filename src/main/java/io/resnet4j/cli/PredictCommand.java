@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.resnet4j.inference.BatchSizes;
 import io.resnet4j.inference.ImageBatches;
 import io.resnet4j.inference.ImageClassifier;
 import io.resnet4j.inference.ImageFiles;
@@ -41,8 +42,9 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--crop", paramLabel = "N", description = "Centre crop side (default: the checkpoint's, 224 for torchvision).")
     Integer crop;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "16", description = "Images per forward pass (default: ${DEFAULT-VALUE}; at most the batch an export is fixed to).")
-    int batchSize;
+    @Option(names = "--batch-size", paramLabel = "N",
+            description = "Images per forward pass (default: from the input size and the free memory; at most the batch an export is fixed to).")
+    Integer batchSize;
 
     @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|onnxruntime|pytorch",
             description = "onnxruntime (the network exported in memory with batch norm folded; the fast CPU path),"
@@ -73,7 +75,8 @@ public final class PredictCommand implements Callable<Integer> {
         ImageProgress progress = new ImageProgress(files, spec.commandLine().getErr());
         try (ImageClassifier classifier = weights.openClassifier(engineName, device, engine.threads(), resize, crop)) {
             ImageBatches images = new ImageBatches(files.files(), classifier.transform(), maxPixels);
-            int perBatch = classifier.fixedBatch() > 0 ? Math.min(batchSize, classifier.fixedBatch()) : batchSize;
+            int wanted = batchSize != null ? batchSize : BatchSizes.forInference(classifier.transform().crop());
+            int perBatch = classifier.fixedBatch() > 0 ? Math.min(wanted, classifier.fixedBatch()) : wanted;
             for (ImageBatches.Batch batch = images.next(perBatch); batch != null; batch = images.next(perBatch)) {
                 progress.batch(batch, images.done());
                 if (batch.size() == 0) {
