@@ -61,4 +61,17 @@ class TrainRecipeCliTest {
         assertThat(c.iterations()).isEqualTo(12); // 3 epochs of 16 images in batches of 4
         assertThat(c.schedule().milestones()).isEmpty();
     }
+
+    @Test
+    void aConfigurationErrorNamesTheFlagToChange(@TempDir Path tmp) throws Exception {
+        Path data = ImageFolderCliTest.makeFolder(tmp.resolve("data"));
+        Path run = tmp.resolve("run");
+        CliTest.Result r = CliTest.run("train", "--data", data.toString(), "--input", "32", "--batch-size", "6",
+                "--accumulate", "4", "--output", run.toString());
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("--accumulate: batch size 6 does not split into 4 equal micro-batches");
+        assertThat(run.resolve("run.json")).doesNotExist();
+        CliTest.Result zero = CliTest.run("train", "--data", data.toString(), "--input", "32", "--batch-size", "0");
+        assertThat(zero.err()).contains("--batch-size: batch size 0 must be at least 1");
+    }
 }
