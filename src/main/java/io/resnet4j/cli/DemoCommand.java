@@ -56,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "DIR", description = "Folder for the runs and the plot (default: runs/demo-TIMESTAMP).")
     Path output;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = TrainConfig.DEFAULT_SEED + "", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Mixin
@@ -72,18 +72,7 @@ final class DemoCommand implements Callable<Integer> {
         if (epochs != null && iterations != null) {
             throw new UsageException("give --epochs or --iterations, not both");
         }
-        List<ResNetConfig> configs = new ArrayList<>();
-        for (String m : models) {
-            try {
-                ResNetConfig c = ResNetConfig.of(m);
-                if (c.spec().stem() != io.resnet4j.model.Stem.CIFAR) {
-                    throw new UsageException(m + " is not a CIFAR model; the demo compares CIFAR nets such as resnet20,plain20");
-                }
-                configs.add(c);
-            } catch (IllegalArgumentException e) {
-                throw new UsageException(e.getMessage());
-            }
-        }
+        List<ResNetConfig> configs = cifarModels();
         Path dir = output != null ? output : Path.of("runs", "demo-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
         Map<Split, CifarData> data = CifarSample.load(EnumSet.of(Split.TRAIN, Split.TEST));
@@ -117,15 +106,35 @@ final class DemoCommand implements Callable<Integer> {
         }
         Path png = dir.resolve("curves.png");
         TrainingCurves.writePng(png, "CIFAR-format sample: " + String.join(" vs ", models), curves, 900, 560);
+        printTable(out, rows);
+        out.printf(Locale.ROOT, "%ncurves (training dashed, test solid): %s%nruns: %s%n", png, dir);
+        out.flush();
+        return 0;
+    }
+
+    private List<ResNetConfig> cifarModels() {
+        List<ResNetConfig> configs = new ArrayList<>();
+        for (String m : models) {
+            try {
+                ResNetConfig c = ResNetConfig.of(m);
+                if (c.spec().stem() != io.resnet4j.model.Stem.CIFAR) {
+                    throw new UsageException(m + " is not a CIFAR model; the demo compares CIFAR nets such as resnet20,plain20");
+                }
+                configs.add(c);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
+        }
+        return configs;
+    }
+
+    private static void printTable(PrintWriter out, List<Row> rows) {
         out.println();
         out.printf(Locale.ROOT, "%-10s %10s %14s %12s %9s%n", "MODEL", "PARAMS", "TRAIN ERROR", "TEST ERROR", "TIME");
         for (Row r : rows) {
             out.printf(Locale.ROOT, "%-10s %10s %13.2f%% %11.2f%% %9s%n", r.model(), Format.count(r.params()),
                     100 * r.trainError(), 100 * r.testError(), ProgressReporter.duration((long) r.seconds()));
         }
-        out.printf(Locale.ROOT, "%ncurves (training dashed, test solid): %s%nruns: %s%n", png, dir);
-        out.flush();
-        return 0;
     }
 
     /** The CIFAR recipe on the budget asked for, with dense curves and one checkpoint, at the end. */
