@@ -124,7 +124,8 @@ final class BenchCommand implements Callable<Integer> {
             NDArray x = manager.randomNormal(new Shape(batchSize, 3, size, size));
             NDArray y = manager.randomInteger(0, config.classes(), new Shape(batchSize), DataType.INT64);
             if (workload == Workload.train) {
-                try (Sgd sgd = new Sgd(manager, 0.9f, 1e-4f)) {
+                io.resnet4j.train.Recipe recipe = io.resnet4j.train.Recipe.cifar();
+                try (Sgd sgd = new Sgd(manager, recipe.momentum(), recipe.weightDecay())) {
                     TrainStep step = new TrainStep(net, sgd, manager);
                     for (int i = 0; i < warmup + steps; i++) {
                         if (i == warmup) {
@@ -132,7 +133,7 @@ final class BenchCommand implements Callable<Integer> {
                             startProfile();
                         }
                         long t0 = System.nanoTime();
-                        step.run(x, y, 0.1f);
+                        step.run(x, y, recipe.learningRate());
                         if (i >= warmup) {
                             times[i - warmup] = (System.nanoTime() - t0) / 1e9;
                         }
@@ -258,9 +259,9 @@ final class BenchCommand implements Callable<Integer> {
                     io.resnet4j.data.Cifar10.load(data, io.resnet4j.data.Split.TRAIN45K), null);
         }
         ResNetConfig model = ResNetConfig.of(td.inputSize() == 32 ? "resnet20" : "resnet18").withInputSize(td.inputSize());
-        int perEpoch = Math.max(1, td.size() / batchSize);
-        io.resnet4j.train.TrainConfig cfg = io.resnet4j.train.TrainConfig.epochs(model, 1000, perEpoch)
-                .withBatchSize(batchSize).withWorkers(workers);
+        io.resnet4j.train.TrainConfig cfg = io.resnet4j.train.TrainConfig.builder(io.resnet4j.train.Recipe.cifar())
+                .model(model).batchSize(batchSize).workers(workers)
+                .augmentation(io.resnet4j.train.Recipe.Augmentation.DATA_DEFAULT).build();
         td.preprocessing(null);
         double[] times = new double[steps];
         long images = 0;

@@ -6,11 +6,12 @@ import io.resnet4j.data.CifarSample;
 import io.resnet4j.data.Split;
 import io.resnet4j.eval.TrainingCurves;
 import io.resnet4j.model.ResNetConfig;
-import io.resnet4j.train.CifarTrainer;
 import io.resnet4j.train.MetricsCsv;
 import io.resnet4j.train.ProgressReporter;
+import io.resnet4j.train.Recipe;
 import io.resnet4j.train.RunJson;
 import io.resnet4j.train.TrainConfig;
+import io.resnet4j.train.Trainer;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +39,15 @@ import picocli.CommandLine.Option;
             "Needs no download and no data of yours; for real CIFAR-10 use 'resnet4j train --data DIR'."})
 final class DemoCommand implements Callable<Integer> {
 
-    @Option(names = "--epochs", defaultValue = "8", description = "Epochs per network, paper schedule compressed (default: ${DEFAULT-VALUE}).")
-    int epochs;
+    /** The demo's default budget: long enough for the curves to separate, short enough for a laptop. */
+    static final int DEFAULT_EPOCHS = 8;
+
+    @Option(names = "--epochs", description = "Epochs per network, the paper's CIFAR schedule compressed (default: "
+            + DEFAULT_EPOCHS + ").")
+    Integer epochs;
+
+    @Option(names = "--iterations", description = "Iterations per network instead of epochs, for a quick look.")
+    Long iterations;
 
     @Option(names = "--models", split = ",", defaultValue = "resnet20,plain20",
             description = "CIFAR models to compare (default: ${DEFAULT-VALUE}).")
@@ -48,7 +56,7 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "DIR", description = "Folder for the runs and the plot (default: runs/demo-TIMESTAMP).")
     Path output;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = TrainConfig.DEFAULT_SEED + "", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Mixin
@@ -61,9 +69,50 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (epochs < 1) {
-            throw new UsageException("--epochs must be at least 1");
+        if (epochs != null && iterations != null) {
+            throw new UsageException("give --epochs or --iterations, not both");
         }
+        List<ResNetConfig> configs = cifarModels();
+        Path dir = output != null ? output : Path.of("runs", "demo-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+        Map<Split, CifarData> data = CifarSample.load(EnumSet.of(Split.TRAIN, Split.TEST));
+        CifarData train = data.get(Split.TRAIN);
+        CifarData test = data.get(Split.TEST);
+        Device device = engine.apply();
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "resnet4j demo: %s on the embedded sample (%,d training / %,d test images, classes: %s),"
+                        + " %s each, %d threads on %s -> %s%n", String.join(" vs ", models), train.size(), test.size(),
+                String.join(", ", train.classNames()), budget(), engine.threads(), device, dir);
+        out.flush();
+        List<Row> rows = new ArrayList<>();
+        List<TrainingCurves.Series> curves = new ArrayList<>();
+        for (ResNetConfig c : configs) {
+            String name = c.spec().name();
+            Path runDir = dir.resolve(name);
+            Files.createDirectories(runDir);
+            TrainConfig config = config(c, train.size());
+            Trainer trainer = new Trainer(config, train, test, device).runFolder(runDir);
+            trainer.addListener(new RunJson(runDir, config, CifarSample.RESOURCE, train, test))
+                    .addListener(new MetricsCsv(runDir.resolve("metrics.csv")))
+                    .addListener(new ProgressReporter(System.err, System.console() != null, name));
+            Trainer.Outcome o = SigintHandler.run(trainer::requestStop, () -> trainer.run(false));
+            rows.add(new Row(name, c.plan().params(), o.lastTrainError(), o.lastValError(), o.seconds()));
+            curves.add(TrainingCurves.readMetricsCsv(runDir.resolve("metrics.csv"), label(name)));
+            if (!o.completed()) {
+                out.println("interrupted; partial results in " + dir);
+                out.flush();
+                return 130;
+            }
+        }
+        Path png = dir.resolve("curves.png");
+        TrainingCurves.writePng(png, "CIFAR-format sample: " + String.join(" vs ", models), curves, 900, 560);
+        printTable(out, rows);
+        out.printf(Locale.ROOT, "%ncurves (training dashed, test solid): %s%nruns: %s%n", png, dir);
+        out.flush();
+        return 0;
+    }
+
+    private List<ResNetConfig> cifarModels() {
         List<ResNetConfig> configs = new ArrayList<>();
         for (String m : models) {
             try {
@@ -76,49 +125,35 @@ final class DemoCommand implements Callable<Integer> {
                 throw new UsageException(e.getMessage());
             }
         }
-        Path dir = output != null ? output : Path.of("runs", "demo-"
-                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
-        Map<Split, CifarData> data = CifarSample.load(EnumSet.of(Split.TRAIN, Split.TEST));
-        CifarData train = data.get(Split.TRAIN);
-        CifarData test = data.get(Split.TEST);
-        Device device = engine.apply();
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "resnet4j demo: %s on the embedded sample (%,d training / %,d test images, classes: %s),"
-                        + " %d epochs each, %d threads on %s -> %s%n", String.join(" vs ", models), train.size(), test.size(),
-                String.join(", ", train.classNames()), epochs, engine.threads(), device, dir);
-        out.flush();
-        List<Row> rows = new ArrayList<>();
-        List<TrainingCurves.Series> curves = new ArrayList<>();
-        int perEpoch = train.size() / 128;
-        for (ResNetConfig c : configs) {
-            String name = c.spec().name();
-            Path runDir = dir.resolve(name);
-            Files.createDirectories(runDir);
-            TrainConfig config = TrainConfig.epochs(c, epochs, perEpoch).withSeed(seed).withIntervals(100_000, 10, perEpoch);
-            CifarTrainer trainer = new CifarTrainer(config, train, test, runDir, device);
-            trainer.addListener(new RunJson(runDir, config, CifarSample.RESOURCE, train, test))
-                    .addListener(new MetricsCsv(runDir.resolve("metrics.csv")))
-                    .addListener(new ProgressReporter(System.err, System.console() != null, name));
-            CifarTrainer.Outcome o = SigintHandler.run(trainer::requestStop, () -> trainer.run(false));
-            rows.add(new Row(name, c.plan().params(), o.lastTrainError(), o.lastValError(), o.seconds()));
-            curves.add(TrainingCurves.readMetricsCsv(runDir.resolve("metrics.csv"), label(name)));
-            if (!o.completed()) {
-                out.println("interrupted; partial results in " + dir);
-                out.flush();
-                return 130;
-            }
-        }
-        Path png = dir.resolve("curves.png");
-        TrainingCurves.writePng(png, "CIFAR-format sample: " + String.join(" vs ", models), curves, 900, 560);
+        return configs;
+    }
+
+    private static void printTable(PrintWriter out, List<Row> rows) {
         out.println();
         out.printf(Locale.ROOT, "%-10s %10s %14s %12s %9s%n", "MODEL", "PARAMS", "TRAIN ERROR", "TEST ERROR", "TIME");
         for (Row r : rows) {
             out.printf(Locale.ROOT, "%-10s %10s %13.2f%% %11.2f%% %9s%n", r.model(), Format.count(r.params()),
                     100 * r.trainError(), 100 * r.testError(), ProgressReporter.duration((long) r.seconds()));
         }
-        out.printf(Locale.ROOT, "%ncurves (training dashed, test solid): %s%nruns: %s%n", png, dir);
-        out.flush();
-        return 0;
+    }
+
+    /** The CIFAR recipe on the budget asked for, with dense curves and one checkpoint, at the end. */
+    private TrainConfig config(ResNetConfig model, int trainImages) {
+        TrainConfig.Builder b = TrainConfig.builder(Recipe.cifar()).model(model).trainImages(trainImages).seed(seed)
+                .checkpointEvery(Integer.MAX_VALUE).logEvery(10);
+        try {
+            return (iterations != null ? b.iterations(iterations) : b.epochs(epochs())).build();
+        } catch (io.resnet4j.train.InvalidConfigException e) {
+            throw TrainCommand.usage(e);
+        }
+    }
+
+    private int epochs() {
+        return epochs != null ? epochs : DEFAULT_EPOCHS;
+    }
+
+    private String budget() {
+        return iterations != null ? String.format(Locale.ROOT, "%,d iterations", iterations) : epochs() + " epochs";
     }
 
     /** The paper's spelling: "ResNet-20", "plain-20". */

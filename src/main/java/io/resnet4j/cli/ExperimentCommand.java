@@ -15,8 +15,10 @@ import io.resnet4j.experiment.ResponseAnalysis;
 import io.resnet4j.experiment.ResponseStatistics;
 import io.resnet4j.model.ResNetConfig;
 import io.resnet4j.model.Shortcut;
+import io.resnet4j.train.Recipe;
 import io.resnet4j.train.RunInfo;
 import io.resnet4j.train.RunJson;
+import io.resnet4j.train.TrainConfig;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,11 +37,12 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code resnet4j experiment}: the paper's CIFAR-10 experiments with one command each (issue 5).
+ * {@code resnet4j experiment}: the paper's CIFAR-10 experiments with one command each.
  * Every experiment is a folder of member runs plus a run.json; re-running the same command
  * skips finished members, and {@code --resume} continues an interrupted one.
  */
 @Command(name = "experiment", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        resourceBundle = "io.resnet4j.cli.RecipeHelp",
         description = {"Reproduce the paper's CIFAR-10 experiments: degradation (Figures 1 and 6, Table 6),"
                 + " layer responses (Figure 7) and shortcut options (Table 3).",
             "Without --data they run on the small sample embedded in resnet4j, so they work anywhere."},
@@ -77,7 +80,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         @Option(names = "--iterations", description = "Budget: N iterations per member, same proportions.")
         Long iterations;
 
-        @Option(names = "--full", description = "Budget: the paper's 64k iterations (lr /10 at 32k and 48k).")
+        @Option(names = "--full", description = "Budget: the paper's whole CIFAR schedule (${bundle:cifar}).")
         boolean full;
 
         @Option(names = "--resume", description = "Continue an interrupted member from its newest checkpoint.")
@@ -91,13 +94,15 @@ public final class ExperimentCommand implements Callable<Integer> {
                 description = "Validate on the first N validation images only (recorded in run.json).")
         Integer valSubset;
 
-        @Option(names = "--batch-size", defaultValue = "128", description = "Mini-batch size (default: ${DEFAULT-VALUE}).")
-        int batchSize;
+        @Option(names = "--batch-size", description = "Mini-batch size (default: the CIFAR recipe's).")
+        Integer batchSize;
 
-        @Option(names = "--seed", defaultValue = "42", description = "Seed of every member (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--seed", defaultValue = TrainConfig.DEFAULT_SEED + "",
+                description = "Seed of every member (default: ${DEFAULT-VALUE}).")
         long seed;
 
-        @Option(names = "--workers", defaultValue = "2", description = "Data-preparation threads (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--workers", defaultValue = TrainConfig.DEFAULT_WORKERS + "",
+                description = "Data-preparation threads (default: ${DEFAULT-VALUE}).")
         int workers;
 
         @Option(names = "--warmup-lr", paramLabel = "LR",
@@ -107,7 +112,8 @@ public final class ExperimentCommand implements Callable<Integer> {
         Float warmupLr;
 
         Budget budget() {
-            return new Budget(epochs, iterations, full, batchSize, seed, workers, warmupLr);
+            int batch = batchSize != null ? batchSize : Recipe.cifar().batchSize();
+            return new Budget(epochs, iterations, full, batch, seed, workers, warmupLr);
         }
 
         Path outputOr(String experiment) {

@@ -1,49 +1,69 @@
 package io.resnet4j.cli;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.resnet4j.data.Cifar10;
 import io.resnet4j.data.CifarData;
+import io.resnet4j.data.ImageFolder;
 import io.resnet4j.data.Split;
+import io.resnet4j.model.ResNet;
 import io.resnet4j.model.ResNetConfig;
 import io.resnet4j.model.ResNetFamily;
 import io.resnet4j.model.Shortcut;
+import io.resnet4j.model.Stem;
 import io.resnet4j.model.StridePlacement;
-import io.resnet4j.data.ImageFolder;
-import io.resnet4j.train.CifarTrainer;
 import io.resnet4j.train.CifarTrainingData;
+import io.resnet4j.train.CurvesListener;
 import io.resnet4j.train.FineTuning;
 import io.resnet4j.train.ImageFolderTrainingData;
-import io.resnet4j.train.TrainingData;
-import io.resnet4j.train.CurvesListener;
-import io.resnet4j.train.LearningRateSchedule;
+import io.resnet4j.train.InvalidConfigException;
 import io.resnet4j.train.MetricsCsv;
 import io.resnet4j.train.ProgressReporter;
+import io.resnet4j.train.Recipe;
 import io.resnet4j.train.RunJson;
 import io.resnet4j.train.TrainConfig;
+import io.resnet4j.train.Trainer;
+import io.resnet4j.train.TrainingData;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code resnet4j train}: the paper's CIFAR recipe by default, every value an option. */
+/** {@code resnet4j train}: the recipe made for the data (or for fine-tuning), every value an option. */
 @Command(name = "train", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
-        description = {"Train a CIFAR network with the paper's recipe (section 4.2): SGD, momentum 0.9, weight decay 1e-4,"
-                + " batch 128, lr 0.1 divided by 10 at 32k and 48k iterations, 64k iterations; warm-up at 0.01 for 110+"
-                + " layers. --epochs N compresses the schedule (milestones at 50%% and 75%%).",
+        resourceBundle = "io.resnet4j.cli.RecipeHelp",
+        description = {"Train a network with the recipe made for its data; every value is an option.",
+            "CIFAR data, the paper's recipe (section 4.2): ${bundle:cifar}.",
+            "Image folders, the paper's ImageNet recipe (section 3.4): ${bundle:imagenet}.",
+            "Fine-tuning (--init): ${bundle:fine-tune}.",
+            "--epochs N or --iterations N changes the budget; the recipe's learning-rate drops keep their place as"
+                + " fractions of it.",
             "Ctrl-C writes a checkpoint first; continue with --resume RUN_DIR."})
 final class TrainCommand implements Callable<Integer> {
+
+    /** The flag of each {@link TrainConfig.Builder} parameter, to point a configuration error at what to change. */
+    private static final Map<String, String> FLAGS = Map.ofEntries(Map.entry("batchSize", "--batch-size"),
+            Map.entry("learningRate", "--lr"), Map.entry("momentum", "--momentum"),
+            Map.entry("weightDecay", "--weight-decay"), Map.entry("iterations", "--iterations"),
+            Map.entry("epochs", "--epochs"), Map.entry("milestones", "--milestones"), Map.entry("warmup", "--warmup-lr"),
+            Map.entry("plateauPatience", "--plateau-patience"), Map.entry("checkpointEvery", "--checkpoint-every"),
+            Map.entry("logEvery", "--log-every"), Map.entry("evalEvery", "--eval-every"),
+            Map.entry("workers", "--workers"), Map.entry("accumulate", "--accumulate"),
+            Map.entry("frozenPrefix", "--freeze-until"), Map.entry("headLearningRate", "--head-lr"),
+            Map.entry("augmentation", "--no-augment"));
 
     @Option(names = "--model", description = "Model (default: resnet20 for CIFAR data, resnet18 for image folders).")
     String model;
@@ -58,7 +78,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--num-classes", paramLabel = "K", description = "Classes of the classifier (default: those of the data); with --init a new head is initialised.")
     Integer numClasses;
 
-    @Option(names = "--init", paramLabel = "WEIGHTS", description = "Start from these weights (resnet4j checkpoint, torchvision .pth, .safetensors, torchvision:NAME) to fine-tune.")
+    @Option(names = "--init", paramLabel = "WEIGHTS", description = "Start from these weights (resnet4j checkpoint, torchvision .pth, .safetensors, torchvision:NAME) to fine-tune, with the fine-tuning recipe.")
     String init;
 
     @Option(names = "--freeze-until", paramLabel = "STAGE", description = "Keep the stem and stages up to this one fixed, BN statistics included: conv1, conv2_x .. conv5_x.")
@@ -67,10 +87,10 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--head-lr", paramLabel = "LR", description = "Learning rate of the classifier (default: the same as --lr); follows the schedule.")
     Float headLr;
 
-    @Option(names = "--accumulate", defaultValue = "1", paramLabel = "K", description = "Micro-batches per SGD step, for batches that do not fit in memory (default: ${DEFAULT-VALUE}).")
-    int accumulate;
+    @Option(names = "--accumulate", paramLabel = "K", description = "Micro-batches per SGD step, for batches that do not fit in memory (default: 1).")
+    Integer accumulate;
 
-    @Option(names = "--plateau-patience", paramLabel = "P", description = "Divide lr by 10 when validation error has not improved for P evaluations (image-folder default: 3; CIFAR uses milestones).")
+    @Option(names = "--plateau-patience", paramLabel = "P", description = "Divide lr by 10 when validation error has not improved for P evaluations; 0 turns the rule off (default: the recipe's).")
     Integer plateauPatience;
 
     @Option(names = "--pixel-mean", description = "Image folders: subtract a per-pixel mean image (the paper) instead of the per-channel mean/std.")
@@ -86,31 +106,31 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue a stopped run exactly from its newest checkpoint.")
     Path resume;
 
-    @Option(names = "--epochs", description = "Compressed schedule of N epochs instead of 64k iterations.")
+    @Option(names = "--epochs", description = "Budget of N epochs instead of the recipe's iterations.")
     Integer epochs;
 
-    @Option(names = "--iterations", description = "Total iterations (default: 64000, or from --epochs).")
+    @Option(names = "--iterations", description = "Budget of N iterations (default: the recipe's).")
     Long iterations;
 
-    @Option(names = "--batch-size", description = "Mini-batch size (default: 128 CIFAR, 256 image folders).")
+    @Option(names = "--batch-size", description = "Mini-batch size (default: the recipe's).")
     Integer batchSize;
 
-    @Option(names = "--lr", description = "Learning rate after warm-up (default: 0.1).")
+    @Option(names = "--lr", description = "Learning rate after warm-up (default: the recipe's).")
     Float lr;
 
-    @Option(names = "--milestones", split = ",", paramLabel = "ITER", description = "Iterations where lr is divided by 10 (default: 50%% and 75%% of the run).")
+    @Option(names = "--milestones", split = ",", paramLabel = "ITER", description = "Iterations where lr is divided by 10, instead of the recipe's drops and plateau rule.")
     List<Long> milestones;
 
-    @Option(names = "--warmup-lr", description = "Warm-up learning rate until the training error is below 80%% (default: 0.01 for 110+ layers, else none; 0 disables).")
+    @Option(names = "--warmup-lr", description = "Warm-up learning rate until the training error is below 80%% (default: the recipe's; 0 disables).")
     Float warmupLr;
 
-    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default: ${DEFAULT-VALUE}).")
-    float momentum;
+    @Option(names = "--momentum", description = "SGD momentum (default: the recipe's).")
+    Float momentum;
 
-    @Option(names = "--weight-decay", defaultValue = "1e-4", description = "Weight decay (default: ${DEFAULT-VALUE}).")
-    float weightDecay;
+    @Option(names = "--weight-decay", description = "Weight decay (default: the recipe's).")
+    Float weightDecay;
 
-    @Option(names = "--seed", defaultValue = "42", description = "Seed of initialisation, order and augmentation (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = TrainConfig.DEFAULT_SEED + "", description = "Seed of initialisation, order and augmentation (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--shortcut", paramLabel = "A|B|C", description = "Shortcut option (default: the paper's).")
@@ -122,19 +142,19 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--zero-init-last-bn", description = "Zero-initialise each residual branch's last BN gamma.")
     boolean zeroInitLastBn;
 
-    @Option(names = "--no-augment", description = "Disable the pad-4 crop and flip augmentation.")
+    @Option(names = "--no-augment", description = "Train on the plain images, without the recipe's augmentation.")
     boolean noAugment;
 
-    @Option(names = "--checkpoint-every", defaultValue = "2000", description = "Iterations between checkpoints (default: ${DEFAULT-VALUE}).")
-    int checkpointEvery;
+    @Option(names = "--checkpoint-every", description = "Iterations between checkpoints (default: the recipe's).")
+    Integer checkpointEvery;
 
-    @Option(names = "--log-every", defaultValue = "50", description = "Iterations between metrics.csv rows (default: ${DEFAULT-VALUE}).")
-    int logEvery;
+    @Option(names = "--log-every", description = "Iterations between metrics.csv rows (default: the recipe's).")
+    Integer logEvery;
 
     @Option(names = "--eval-every", description = "Iterations between validation passes (default: one epoch).")
     Integer evalEvery;
 
-    @Option(names = "--workers", defaultValue = "2", description = "Data-preparation threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--workers", defaultValue = TrainConfig.DEFAULT_WORKERS + "", description = "Data-preparation threads (default: ${DEFAULT-VALUE}).")
     int workers;
 
     @Option(names = "--stop-after", paramLabel = "ITER", description = "Stop with a checkpoint at this iteration (time boxes; resume later).")
@@ -146,95 +166,70 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    private ResNetConfig initSource;
+
     @Override
     public Integer call() throws Exception {
-        Path runDir;
-        Path dataPath;
-        TrainConfig config;
-        Split trainSplit;
-        JsonNode previous = null;
-        if (resume != null) {
-            runDir = resume;
-            previous = RunJson.read(runDir);
-            config = TrainConfig.fromJson(previous.get("config"));
-            dataPath = data != null ? data : Path.of(previous.get("dataset").get("path").asText());
-            trainSplit = Split.parse(previous.get("dataset").get("train_split").asText());
-        } else {
-            if (data == null) {
-                throw new UsageException("--data DIR is required: a CIFAR-10 binary folder (data_batch_1..5.bin),"
-                        + " cifar-10-binary.tar.gz, or an image folder with train/<class>/ (try"
-                        + " ../shared/datasets/cifar-10-batches-bin, or 'resnet4j demo')");
-            }
-            dataPath = data;
-            trainSplit = parseSplit(split);
-            if (init == null) {
-                modelConfig(ImageFolder.isImageFolderRoot(dataPath)); // cheap checks before reading the data
-            }
-            String name = model != null ? model : init != null ? "finetune"
-                    : ImageFolder.isImageFolderRoot(dataPath) ? "resnet18" : "resnet20";
-            runDir = output != null ? output : Path.of("runs", name + "-"
-                    + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
-            if (Files.exists(runDir.resolve(RunJson.FILE))) {
-                throw new UsageException(runDir + " already holds a run; use --resume " + runDir
-                        + " to continue it, or another --output");
-            }
-            config = null;
+        JsonNode previous = resume != null ? RunJson.read(resume) : null;
+        Path dataPath = previous != null && data == null ? Path.of(previous.get("dataset").get("path").asText())
+                : requireData();
+        if (previous == null && init == null) {
+            modelConfig(ImageFolder.isImageFolderRoot(dataPath)); // cheap checks before reading the data
         }
-        TrainingData trainingData;
+        Path runDir = previous != null ? resume : newRunDir(dataPath);
+        TrainingData trainingData = trainingData(dataPath, previous);
+        TrainConfig config = previous != null ? TrainConfig.fromJson(previous.get("config")) : buildConfig(trainingData);
+        Device device = engine.apply();
+        Trainer trainer = newTrainer(config, trainingData, device);
+        Files.createDirectories(runDir);
+        addListeners(trainer, runDir, dataPath, trainingData, previous);
+        printStart(config, trainingData, dataPath, device, runDir);
+        Trainer.Outcome outcome = SigintHandler.run(trainer::requestStop, () -> trainer.run(resume != null));
+        printEnd(outcome, runDir);
+        return outcome.completed() || stopAfter != null ? 0 : 130;
+    }
+
+    private Path requireData() {
+        if (data == null) {
+            throw new UsageException("--data DIR is required: a CIFAR-10 binary folder (data_batch_1..5.bin),"
+                    + " cifar-10-binary.tar.gz, or an image folder with train/<class>/ (try"
+                    + " ../shared/datasets/cifar-10-batches-bin, or 'resnet4j demo')");
+        }
+        return data;
+    }
+
+    private Path newRunDir(Path dataPath) {
+        String name = model != null ? model : init != null ? "finetune"
+                : ImageFolder.isImageFolderRoot(dataPath) ? "resnet18" : "resnet20";
+        Path runDir = output != null ? output : Path.of("runs", name + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+        if (Files.exists(runDir.resolve(RunJson.FILE))) {
+            throw new UsageException(runDir + " already holds a run; use --resume " + runDir
+                    + " to continue it, or another --output");
+        }
+        return runDir;
+    }
+
+    private TrainingData trainingData(Path dataPath, JsonNode previous) throws IOException {
         if (ImageFolder.isImageFolderRoot(dataPath)) {
             Path valDir = dataPath.resolve("val");
-            int side = config != null ? config.model().inputSize() : input != null ? input
-                    : init != null ? initConfig().inputSize() : 224;
+            int side = previous != null ? TrainConfig.fromJson(previous.get("config")).model().inputSize()
+                    : input != null ? input : init != null ? initConfig().inputSize() : 224;
             boolean perPixel = previous != null ? previous.path("dataset").path("pixel_mean").asBoolean(pixelMean) : pixelMean;
-            trainingData = new ImageFolderTrainingData(ImageFolder.open(dataPath.resolve("train")),
+            return new ImageFolderTrainingData(ImageFolder.open(dataPath.resolve("train")),
                     Files.isDirectory(valDir) ? ImageFolder.open(valDir) : null, side, perPixel, workers);
-        } else {
-            if (input != null && input != 32) {
-                throw new UsageException("--input " + input + " does not apply to CIFAR data, whose images are 32x32;"
-                        + " it sets the input of image-folder training");
-            }
-            Split valSplit = trainSplit == Split.TRAIN45K ? Split.VAL5K : Split.TEST;
-            boolean hasVal = trainSplit == Split.TRAIN45K || hasTestSplit(dataPath);
-            Map<Split, CifarData> splits = Cifar10.load(dataPath,
-                    hasVal ? EnumSet.of(trainSplit, valSplit) : EnumSet.of(trainSplit));
-            trainingData = new CifarTrainingData(splits.get(trainSplit), splits.get(valSplit));
         }
-        if (config == null) {
-            config = buildConfig(trainingData);
+        if (input != null && input != 32) {
+            throw new UsageException("--input " + input + " does not apply to CIFAR data, whose images are 32x32;"
+                    + " it sets the input of image-folder training");
         }
-        Device device = engine.apply();
-        Files.createDirectories(runDir);
-        CifarTrainer trainer = new CifarTrainer(config, trainingData, runDir, device);
-        String label = config.model().spec().name();
-        RunJson runJson = new RunJson(runDir, config, dataPath.toString(), trainingData).mergePrevious(previous);
-        trainer.addListener(runJson)
-                .addListener(new MetricsCsv(runDir.resolve("metrics.csv")))
-                .addListener(new CurvesListener(runDir.resolve("metrics.csv"), runDir.resolve("curves.png"), label))
-                .addListener(new ProgressReporter(System.err, System.console() != null, label));
-        if (stopAfter != null) {
-            trainer.stopAt(stopAfter);
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf(Locale.ROOT, "training %s (%,d parameters) on %s: %,d images (%s), validating on %s; %,d iterations of %d"
-                        + " on %s with %d threads -> %s%n",
-                label, config.model().plan().params(), dataPath, trainingData.size(), trainingData.trainSplit(),
-                trainingData.valSplit() == null ? "nothing"
-                        : String.format(Locale.ROOT, "%,d images (%s)", trainingData.valSize(), trainingData.valSplit()),
-                config.iterations(), config.batchSize(), device, engine.threads(), runDir);
-        out.flush();
-        CifarTrainer.Outcome outcome = SigintHandler.run(trainer::requestStop, () -> trainer.run(resume != null));
-        String val1 = Double.isNaN(outcome.lastValError()) ? "n/a"
-                : String.format(Locale.ROOT, "%.2f%%", 100 * outcome.lastValError());
-        out.printf(Locale.ROOT, "%s at iteration %,d: train error %.2f%%, validation error %s, %.0f images/s, %s%n",
-                outcome.completed() ? "finished" : "stopped", outcome.iteration(), 100 * outcome.lastTrainError(), val1,
-                outcome.imagesPerSecond(), io.resnet4j.train.ProgressReporter.duration((long) outcome.seconds()));
-        out.printf(Locale.ROOT, "run folder %s: %s, metrics.csv, curves.png, run.json%n", runDir,
-                outcome.completed() ? "model.safetensors" : "checkpoint " + outcome.lastCheckpoint());
-        if (!outcome.completed()) {
-            out.printf(Locale.ROOT, "continue with: bin/resnet4j train --resume %s%n", runDir);
-        }
-        out.flush();
-        return outcome.completed() || stopAfter != null ? 0 : 130;
+        Split trainSplit = previous != null ? Split.parse(previous.get("dataset").get("train_split").asText())
+                : parseSplit(split);
+        Split valSplit = trainSplit == Split.TRAIN45K ? Split.VAL5K : Split.TEST;
+        boolean hasVal = trainSplit == Split.TRAIN45K || hasTestSplit(dataPath);
+        Map<Split, CifarData> splits = Cifar10.load(dataPath,
+                hasVal ? EnumSet.of(trainSplit, valSplit) : EnumSet.of(trainSplit));
+        return new CifarTrainingData(splits.get(trainSplit), splits.get(valSplit));
     }
 
     private static boolean hasTestSplit(Path dataPath) {
@@ -253,12 +248,82 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private ResNetConfig initSource;
+    /** The data decides the recipe; weights to start from make it a fine-tuning. */
+    private Recipe recipe(TrainingData train) {
+        if (init != null) {
+            return Recipe.fineTune();
+        }
+        return train instanceof ImageFolderTrainingData ? Recipe.imagenet() : Recipe.cifar();
+    }
+
+    private TrainConfig buildConfig(TrainingData train) throws IOException {
+        try {
+            ResNetConfig trained = trainedModel(train);
+            TrainConfig.Builder b = TrainConfig.builder(recipe(train)).model(trained).trainImages(train.size())
+                    .seed(seed).workers(workers);
+            ifGiven(batchSize, b::batchSize);
+            ifGiven(lr, b::learningRate);
+            ifGiven(momentum, b::momentum);
+            ifGiven(weightDecay, b::weightDecay);
+            ifGiven(epochs, b::epochs);
+            ifGiven(iterations, b::iterations);
+            ifGiven(milestones, b::milestones);
+            ifGiven(warmupLr, b::warmup);
+            ifGiven(plateauPatience, b::plateauPatience);
+            ifGiven(checkpointEvery, b::checkpointEvery);
+            ifGiven(logEvery, b::logEvery);
+            ifGiven(evalEvery, b::evalEvery);
+            ifGiven(accumulate, b::accumulate);
+            ifGiven(headLr, b::headLearningRate);
+            ifGiven(freezeUntil, stage -> b.frozenPrefix(ResNet.parseFrozenPrefix(stage)));
+            if (noAugment) {
+                b.augmentation(Recipe.Augmentation.NONE);
+            }
+            if (init != null) {
+                // --num-classes asks for a fresh head even when the count matches the weights'.
+                b.initFrom(init, numClasses != null || trained.classes() != initConfig().classes());
+            }
+            return b.build();
+        } catch (InvalidConfigException e) {
+            throw usage(e);
+        } catch (IllegalArgumentException e) {
+            throw new UsageException(e.getMessage());
+        }
+    }
+
+    private static <T> void ifGiven(T value, Consumer<T> set) {
+        if (value != null) {
+            set.accept(value);
+        }
+    }
+
+    /** A configuration error, pointed at the flag that sets the value. */
+    static UsageException usage(InvalidConfigException e) {
+        String flag = FLAGS.get(e.parameter());
+        return new UsageException(flag == null ? e.getMessage() : flag + ": " + e.getMessage());
+    }
+
+    /** The network: the data's classes on a --model, or, fine-tuning, the --init weights' architecture. */
+    private ResNetConfig trainedModel(TrainingData train) throws IOException {
+        boolean folder = train instanceof ImageFolderTrainingData;
+        int classes = numClasses != null ? numClasses : Math.max(folder ? 1 : 10, train.numClasses());
+        ResNetConfig m;
+        if (init != null) {
+            m = initConfig();
+            if (model != null && !model.equals(m.spec().name())) {
+                throw new UsageException("--init " + init + " holds " + m.spec().name() + ", not --model " + model
+                        + "; drop --model when fine-tuning");
+            }
+        } else {
+            m = modelConfig(folder);
+        }
+        return m.withClasses(classes).withInputSize(train.inputSize());
+    }
 
     /** The architecture of the --init weights (read once). */
-    private ResNetConfig initConfig() throws java.io.IOException {
+    private ResNetConfig initConfig() throws IOException {
         if (initSource == null) {
-            try (ai.djl.ndarray.NDManager scratch = ai.djl.ndarray.NDManager.newBaseManager()) {
+            try (NDManager scratch = NDManager.newBaseManager()) {
                 initSource = FineTuning.sourceConfig(init, scratch);
             }
         }
@@ -268,10 +333,10 @@ final class TrainCommand implements Callable<Integer> {
     private ResNetConfig modelConfig(boolean imageFolder) {
         try {
             ResNetConfig m = ResNetConfig.of(ResNetFamily.get(model != null ? model : imageFolder ? "resnet18" : "resnet20"));
-            if (!imageFolder && m.spec().stem() != io.resnet4j.model.Stem.CIFAR) {
+            if (!imageFolder && m.spec().stem() != Stem.CIFAR) {
                 throw new UsageException(model + " is an ImageNet model; CIFAR data trains the CIFAR family: "
                         + String.join(", ", ResNetFamily.all().stream()
-                                .filter(s -> s.stem() == io.resnet4j.model.Stem.CIFAR).map(s -> s.name()).toList()));
+                                .filter(s -> s.stem() == Stem.CIFAR).map(s -> s.name()).toList()));
             }
             if (shortcut != null) {
                 m = m.withShortcut(Shortcut.parse(shortcut));
@@ -285,80 +350,51 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private TrainConfig buildConfig(TrainingData train) throws java.io.IOException {
-        boolean folder = train instanceof ImageFolderTrainingData;
+    private Trainer newTrainer(TrainConfig config, TrainingData trainingData, Device device) {
         try {
-            ResNetConfig m;
-            int classes = numClasses != null ? numClasses : Math.max(folder ? 1 : 10, train.numClasses());
-            boolean newHead = false;
-            if (init != null) {
-                // Fine-tuning: the architecture is the source's; only the head may change.
-                m = initConfig();
-                if (model != null && !model.equals(m.spec().name())) {
-                    throw new UsageException("--init " + init + " holds " + m.spec().name() + ", not --model " + model
-                            + "; drop --model when fine-tuning");
-                }
-                newHead = numClasses != null || classes != m.classes(); // --num-classes asks for a fresh head
-                m = m.withClasses(classes);
-            } else {
-                m = modelConfig(folder).withClasses(classes);
-            }
-            m = m.withInputSize(train.inputSize());
-            int bs = batchSize == null ? (folder ? 256 : 128) : batchSize;
-            int perEpoch = train.size() / bs;
-            if (bs % accumulate != 0) {
-                throw new UsageException("--batch-size " + bs + " must be a multiple of --accumulate " + accumulate);
-            }
-            if (perEpoch < 1) {
-                throw new UsageException("--batch-size " + bs + " is larger than the " + train.size() + " training images");
-            }
-            TrainConfig c;
-            if (epochs != null && iterations != null) {
-                throw new UsageException("give --epochs or --iterations, not both");
-            }
-            if (epochs != null) {
-                if (epochs < 1) {
-                    throw new UsageException("--epochs must be at least 1");
-                }
-                c = TrainConfig.epochs(m, epochs, perEpoch);
-            } else if (iterations != null) {
-                c = TrainConfig.epochs(m, 1, perEpoch);
-                c = new TrainConfig(m, c.batchSize(), c.momentum(), c.weightDecay(), iterations,
-                        c.schedule().withMilestones(LearningRateSchedule.proportionalMilestones(iterations)), c.seed(),
-                        c.checkpointEvery(), c.logEvery(), c.evalEvery(), c.workers(), c.augment());
-            } else if (folder) {
-                c = TrainConfig.epochs(m, 1, perEpoch).withIterations(600_000); // the paper's ImageNet budget
-            } else {
-                c = TrainConfig.paper(m, perEpoch);
-            }
-            TrainConfig.Tuning tuning = TrainConfig.Tuning.NONE.withAccumulate(accumulate);
-            int patience = plateauPatience != null ? plateauPatience : folder && milestones == null ? 3 : 0;
-            tuning = tuning.withPlateauPatience(patience);
-            if (patience > 0 && milestones == null) {
-                // The ImageNet rule: drops come from the plateau, not from fixed milestones.
-                c = c.withSchedule(c.schedule().withMilestones(List.of()));
-            }
-            if (init != null || freezeUntil != null || headLr != null) {
-                tuning = tuning.withFineTuning(init, newHead,
-                        freezeUntil == null ? 0 : io.resnet4j.model.ResNet.parseFrozenPrefix(freezeUntil),
-                        headLr == null ? Float.NaN : headLr);
-            }
-            c = c.withTuning(tuning);
-            c = c.withBatchSize(bs);
-            LearningRateSchedule s = c.schedule();
-            if (lr != null || milestones != null) {
-                s = new LearningRateSchedule(lr != null ? lr : s.baseRate(),
-                        milestones != null ? new ArrayList<>(milestones) : s.milestones(), s.factor(),
-                        s.warmupRate(), s.warmupUntilErrorBelow(), s.warmupMaxIterations());
-            }
-            if (warmupLr != null) {
-                s = s.withWarmup(warmupLr);
-            }
-            return c.withSchedule(s).withOptimizer(momentum, weightDecay).withSeed(seed)
-                    .withIntervals(checkpointEvery, logEvery, evalEvery != null ? evalEvery : perEpoch)
-                    .withWorkers(workers).withAugment(!noAugment);
+            Trainer trainer = new Trainer(config, trainingData, device);
+            return stopAfter != null ? trainer.stopAt(stopAfter) : trainer;
+        } catch (InvalidConfigException e) {
+            throw usage(e);
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
+    }
+
+    private void addListeners(Trainer trainer, Path runDir, Path dataPath, TrainingData trainingData, JsonNode previous) {
+        TrainConfig config = trainer.config();
+        String label = config.model().spec().name();
+        Path metrics = runDir.resolve("metrics.csv");
+        trainer.runFolder(runDir)
+                .addListener(new RunJson(runDir, config, dataPath.toString(), trainingData).mergePrevious(previous))
+                .addListener(new MetricsCsv(metrics))
+                .addListener(new CurvesListener(metrics, runDir.resolve("curves.png"), label))
+                .addListener(new ProgressReporter(System.err, System.console() != null, label));
+    }
+
+    private void printStart(TrainConfig config, TrainingData trainingData, Path dataPath, Device device, Path runDir) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "training %s (%,d parameters) on %s: %,d images (%s), validating on %s; %,d iterations of %d"
+                        + " on %s with %d threads -> %s%n",
+                config.model().spec().name(), config.model().plan().params(), dataPath, trainingData.size(),
+                trainingData.trainSplit(), trainingData.valSplit() == null ? "nothing"
+                        : String.format(Locale.ROOT, "%,d images (%s)", trainingData.valSize(), trainingData.valSplit()),
+                config.iterations(), config.batchSize(), device, engine.threads(), runDir);
+        out.flush();
+    }
+
+    private void printEnd(Trainer.Outcome outcome, Path runDir) {
+        PrintWriter out = spec.commandLine().getOut();
+        String val = Double.isNaN(outcome.lastValError()) ? "n/a"
+                : String.format(Locale.ROOT, "%.2f%%", 100 * outcome.lastValError());
+        out.printf(Locale.ROOT, "%s at iteration %,d: train error %.2f%%, validation error %s, %.0f images/s, %s%n",
+                outcome.completed() ? "finished" : "stopped", outcome.iteration(), 100 * outcome.lastTrainError(), val,
+                outcome.imagesPerSecond(), ProgressReporter.duration((long) outcome.seconds()));
+        out.printf(Locale.ROOT, "run folder %s: %s, metrics.csv, curves.png, run.json%n", runDir,
+                outcome.completed() ? "model.safetensors" : "checkpoint " + outcome.lastCheckpoint());
+        if (!outcome.completed()) {
+            out.printf(Locale.ROOT, "continue with: bin/resnet4j train --resume %s%n", runDir);
+        }
+        out.flush();
     }
 }

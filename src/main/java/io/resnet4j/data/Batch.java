@@ -8,8 +8,9 @@ package io.resnet4j.data;
  * always exactly {@code size() * 3 * side * side} and {@code labels().length} exactly {@code size()}, so the arrays
  * can be wrapped whole even for a short last batch.
  *
- * <p>The batcher reuses the arrays of a batch once the consumer asks for the next one: a batch is
- * valid until the next {@link Batcher#next()} or {@link Batcher#close()}. Use {@link #copy()} to keep it.
+ * <p>A source reuses the arrays of a batch once the consumer asks for the next one (see
+ * {@link PrefetchingBatches}): a batch is valid until the next {@link BatchSource#next()} or
+ * {@link BatchSource#close()}. Use {@link #copy()} to keep it.
  */
 public final class Batch {
     private final float[] images;
@@ -17,6 +18,8 @@ public final class Batch {
     private final int side;
     int epoch;
     int index;
+    /** Images a filler actually wrote (see {@link PrefetchingBatches.Filler#fill}). */
+    int kept;
 
     Batch(int size) {
         this(size, CifarData.SIDE);
@@ -65,6 +68,15 @@ public final class Batch {
     /** @return the index of this batch within its epoch, from 0 */
     public int index() {
         return index;
+    }
+
+    /** A batch of the first {@code n} images, in arrays of its own. */
+    Batch prefix(int n) {
+        int per = 3 * side * side;
+        Batch b = new Batch(java.util.Arrays.copyOf(images, n * per), java.util.Arrays.copyOf(labels, n), side, epoch,
+                index);
+        b.kept = n;
+        return b;
     }
 
     /** @return an independent copy that stays valid after the batcher moves on */

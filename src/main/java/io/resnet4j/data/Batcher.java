@@ -1,16 +1,7 @@
 package io.resnet4j.data;
 
-import java.util.ArrayDeque;
-import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns a {@link CifarData} into a sequence of normalised, optionally shuffled and augmented
@@ -23,11 +14,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  *       a hash of (seed, e, p) ({@link Augmentation#draw}). Nothing depends on thread timing or on how
  *       many batches were produced before, so a run resumed at (epoch, batch k) sees exactly the batches
  *       an uninterrupted run sees from batch k on, with any number of workers.
- *   <li><b>Prefetched.</b> A small fixed pool ({@code workers}, default 2) fills up to {@code prefetch}
- *       batches ahead (default 4) while the consumer trains; batches come out in order.
- *   <li><b>Cheap.</b> Bytes go to floats in one fused pass ({@link Augmentation}); full-size batch
- *       buffers are recycled, so steady state allocates nothing. The price: a {@link Batch} is valid
- *       only until the next {@link #next()} (call {@link Batch#copy()} to keep one).
+ *   <li><b>Prefetched, recycled.</b> {@link PrefetchingBatches} (shared with image folders) fills up to
+ *       {@code prefetch} batches ahead (default 4) on {@code workers} threads (default 2, 0 = on the
+ *       consumer's thread), hands them out in order and reuses their buffers, so steady state
+ *       allocates nothing. The price: a {@link Batch} is valid only until the next {@link #next()}
+ *       (call {@link Batch#copy()} to keep one).
+ *   <li><b>Cheap.</b> Bytes go to floats in one fused pass ({@link Augmentation}).
  *   <li><b>Engine-independent.</b> Plain arrays out; the trainer turns them into NDArrays.
  * </ul>
  *
@@ -45,69 +37,12 @@ import java.util.concurrent.atomic.AtomicInteger;
  * }</pre>
  */
 public final class Batcher implements BatchSource {
-    private static final AtomicInteger POOL_IDS = new AtomicInteger();
 
-    private final CifarData data;
-    private final Normalization norm;
-    private final int batchSize;
-    private final long seed;
-    private final boolean shuffle;
-    private final boolean augment;
-    private final int batchesPerEpoch;
-    private final int endEpoch;
-    private final int prefetch;
-    private final ExecutorService pool;
-
-    /** Consumer position: the next batch {@link #next()} returns. */
-    private int nextEpoch;
-    private int nextIndex;
-    /** Producer position: the next batch to submit. */
-    private int submitEpoch;
-    private int submitIndex;
-    private int[] submitPerm;
-    private int submitPermEpoch = -1;
-
-    private final ArrayDeque<Future<Batch>> inflight = new ArrayDeque<>();
-    private final ArrayDeque<Batch> free = new ArrayDeque<>();
-    private Batch current;
-    private boolean closed;
+    private final PrefetchingBatches batches;
 
     private Batcher(Builder b) {
-        this.data = b.data;
-        this.norm = b.norm;
-        this.batchSize = b.batchSize;
-        this.seed = b.seed;
-        this.shuffle = b.shuffle;
-        this.augment = b.augment;
-        this.batchesPerEpoch = batchesPerEpoch(data.size(), batchSize, b.dropLast);
-        if (batchesPerEpoch == 0) {
-            throw new IllegalArgumentException(data + " has no full batch of " + batchSize
-                    + " images; use a smaller batch size or keep the last batch (dropLast false)");
-        }
-        if (b.startBatch < 0 || b.startBatch > batchesPerEpoch) {
-            throw new IllegalArgumentException("start batch " + b.startBatch + " is outside 0.." + batchesPerEpoch
-                    + " (an epoch has " + batchesPerEpoch + " batches)");
-        }
-        // Resuming right after an epoch's last batch is resuming at the start of the next epoch.
-        this.nextEpoch = b.startBatch == batchesPerEpoch ? b.startEpoch + 1 : b.startEpoch;
-        this.nextIndex = b.startBatch == batchesPerEpoch ? 0 : b.startBatch;
-        this.endEpoch = b.endEpoch == null ? nextEpoch + 1 : b.endEpoch;
-        this.submitEpoch = nextEpoch;
-        this.submitIndex = nextIndex;
-        this.prefetch = b.prefetch;
-        if (b.workers > 0) {
-            int id = POOL_IDS.incrementAndGet();
-            AtomicInteger n = new AtomicInteger();
-            ThreadFactory tf = r -> {
-                Thread t = new Thread(r, "resnet4j-batcher-" + id + "-" + n.incrementAndGet());
-                t.setDaemon(true); // never keep the JVM alive because a caller forgot close()
-                return t;
-            };
-            this.pool = Executors.newFixedThreadPool(b.workers, tf);
-            refill();
-        } else {
-            this.pool = null;
-        }
+        this.batches = new PrefetchingBatches(new CifarFiller(b.data, b.norm, b.seed, b.augment), b,
+                "resnet4j-batcher-");
     }
 
     /**
@@ -153,279 +88,80 @@ public final class Batcher implements BatchSource {
         return p;
     }
 
-    /** @return batches in one epoch */
     @Override
     public int batchesPerEpoch() {
-        return batchesPerEpoch;
+        return batches.batchesPerEpoch();
     }
 
     /** @return the batch size (the last batch of an epoch may be shorter when it is kept) */
     public int batchSize() {
-        return batchSize;
+        return batches.batchSize();
     }
 
     @Override
     public boolean hasNext() {
-        return !closed && nextEpoch < endEpoch;
+        return batches.hasNext();
     }
 
     /**
      * @return the next batch; valid until the next call or {@link #close()}
-     * @throws NoSuchElementException after the last batch
+     * @throws java.util.NoSuchElementException after the last batch
      * @throws IllegalStateException if closed, interrupted, or a worker failed
      */
     @Override
     public Batch next() {
-        if (closed) {
-            throw new IllegalStateException("batcher is closed");
-        }
-        if (nextEpoch >= endEpoch) {
-            throw new NoSuchElementException("no batch after epoch " + (endEpoch - 1));
-        }
-        recycle(current);
-        current = null;
-        Batch b;
-        if (pool == null) {
-            b = produce(submitEpoch, submitIndex, takeBuffer(submitEpoch, submitIndex), permFor(submitEpoch));
-            advanceSubmit();
-        } else {
-            Future<Batch> f = inflight.poll();
-            try {
-                b = f.get();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException("interrupted while waiting for a batch", e);
-            } catch (ExecutionException e) {
-                Throwable c = e.getCause();
-                if (c instanceof RuntimeException re) {
-                    throw re;
-                }
-                if (c instanceof Error err) {
-                    throw err;
-                }
-                throw new IllegalStateException("batch preparation failed", c);
-            }
-            refill();
-        }
-        current = b;
-        if (++nextIndex == batchesPerEpoch) {
-            nextIndex = 0;
-            nextEpoch++;
-        }
-        return b;
+        return batches.next();
     }
 
     /** Stops the worker threads; batches already handed out stay readable. Idempotent. */
     @Override
     public void close() {
-        if (closed) {
-            return;
+        batches.close();
+    }
+
+    /** CIFAR bytes to normalised floats, cropped and flipped as (seed, epoch, position) say. */
+    private record CifarFiller(CifarData data, Normalization norm, long seed, boolean augment)
+            implements PrefetchingBatches.Filler {
+
+        @Override
+        public int size() {
+            return data.size();
         }
-        closed = true;
-        if (pool != null) {
-            for (Future<Batch> f : inflight) {
-                f.cancel(true);
+
+        @Override
+        public int side() {
+            return CifarData.SIDE;
+        }
+
+        @Override
+        public int fill(int epoch, int start, int[] order, Batch out) {
+            byte[] px = data.pixels();
+            byte[] lab = data.labels();
+            for (int j = 0, n = out.size(); j < n; j++) {
+                int pos = start + j;
+                int src = order == null ? pos : order[pos];
+                out.labels()[j] = lab[src] & 0xFF;
+                int code = augment ? Augmentation.draw(seed, epoch, pos) : Augmentation.IDENTITY;
+                Augmentation.apply(px, src * CifarData.IMAGE_SIZE, code, norm, out.images(), j * CifarData.IMAGE_SIZE);
             }
-            inflight.clear();
-            pool.shutdownNow();
-            try {
-                pool.awaitTermination(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+            return out.size();
         }
-    }
 
-    private void refill() {
-        while (inflight.size() < prefetch && submitEpoch < endEpoch) {
-            final int e = submitEpoch;
-            final int i = submitIndex;
-            final Batch buf = takeBuffer(e, i);
-            final int[] perm = permFor(e);
-            inflight.add(pool.submit(() -> produce(e, i, buf, perm)));
-            advanceSubmit();
+        @Override
+        public String toString() {
+            return data.toString();
         }
-    }
-
-    private void advanceSubmit() {
-        if (++submitIndex == batchesPerEpoch) {
-            submitIndex = 0;
-            submitEpoch++;
-        }
-    }
-
-    /** Computed on the consumer thread, once per epoch; tasks only read it (published by submit). */
-    private int[] permFor(int epoch) {
-        if (!shuffle) {
-            return null;
-        }
-        if (submitPermEpoch != epoch) {
-            submitPerm = permutation(seed, epoch, data.size());
-            submitPermEpoch = epoch;
-        }
-        return submitPerm;
-    }
-
-    private int sizeOf(int index) {
-        return Math.min(batchSize, data.size() - index * batchSize);
-    }
-
-    private Batch takeBuffer(int epoch, int index) {
-        int size = sizeOf(index);
-        // Only full-size buffers are pooled; a short last batch gets its own exact-size arrays.
-        Batch b = size == batchSize && !free.isEmpty() ? free.poll() : new Batch(size);
-        b.epoch = epoch;
-        b.index = index;
-        return b;
-    }
-
-    private void recycle(Batch b) {
-        if (b != null && b.size() == batchSize) {
-            free.add(b);
-        }
-    }
-
-    private Batch produce(int epoch, int index, Batch out, int[] perm) {
-        final byte[] px = data.pixels();
-        final byte[] lab = data.labels();
-        final float[] img = out.images();
-        final int[] labels = out.labels();
-        final int start = index * batchSize;
-        for (int j = 0, n = labels.length; j < n; j++) {
-            int pos = start + j;
-            int src = perm == null ? pos : perm[pos];
-            labels[j] = lab[src] & 0xFF;
-            int code = augment ? Augmentation.draw(seed, epoch, pos) : Augmentation.IDENTITY;
-            Augmentation.apply(px, src * CifarData.IMAGE_SIZE, code, norm, img, j * CifarData.IMAGE_SIZE);
-        }
-        return out;
     }
 
     /** Configures a {@link Batcher}; see {@link Batcher#builder}. */
-    public static final class Builder {
+    public static final class Builder extends PrefetchingBatches.Options<Builder> {
         private final CifarData data;
         private final Normalization norm;
-        private int batchSize = 128;
-        private long seed;
-        private boolean shuffle = true;
-        private boolean augment = true;
-        private boolean dropLast = true;
-        private int startEpoch;
-        private int startBatch;
-        private Integer endEpoch;
-        private int workers = 2;
-        private int prefetch = 4;
 
         private Builder(CifarData data, Normalization norm) {
+            super(128, 0, 4);
             this.data = Objects.requireNonNull(data, "data");
             this.norm = Objects.requireNonNull(norm, "norm");
-        }
-
-        /**
-         * @param v images per batch (the paper: 128)
-         * @return this
-         */
-        public Builder batchSize(int v) {
-            if (v <= 0) {
-                throw new IllegalArgumentException("batch size must be positive: " + v);
-            }
-            batchSize = v;
-            return this;
-        }
-
-        /**
-         * @param v seed of the shuffles and augmentations
-         * @return this
-         */
-        public Builder seed(long v) {
-            seed = v;
-            return this;
-        }
-
-        /**
-         * @param v whether each epoch visits the images in a fresh random order
-         * @return this
-         */
-        public Builder shuffle(boolean v) {
-            shuffle = v;
-            return this;
-        }
-
-        /**
-         * @param v whether to pad, crop and flip at random (training) or use the plain image
-         * @return this
-         */
-        public Builder augment(boolean v) {
-            augment = v;
-            return this;
-        }
-
-        /**
-         * @param v whether to drop a short last batch
-         * @return this
-         */
-        public Builder dropLast(boolean v) {
-            dropLast = v;
-            return this;
-        }
-
-        /**
-         * Where to start, for exact resume.
-         *
-         * @param epoch the epoch of the first batch, from 0
-         * @param batch the index of the first batch in that epoch, 0..batchesPerEpoch (the latter meaning
-         *     the start of the next epoch)
-         * @return this
-         */
-        public Builder startAt(int epoch, int batch) {
-            if (epoch < 0 || batch < 0) {
-                throw new IllegalArgumentException("start must be non-negative: epoch " + epoch + ", batch " + batch);
-            }
-            startEpoch = epoch;
-            startBatch = batch;
-            return this;
-        }
-
-        /**
-         * @param v the epoch after the last one produced (exclusive); default: the start epoch only
-         * @return this
-         */
-        public Builder endEpoch(int v) {
-            endEpoch = v;
-            return this;
-        }
-
-        /**
-         * @param v background threads; 0 prepares each batch on the consumer's thread
-         * @return this
-         */
-        public Builder workers(int v) {
-            if (v < 0) {
-                throw new IllegalArgumentException("workers must be >= 0: " + v);
-            }
-            workers = v;
-            return this;
-        }
-
-        /**
-         * @param v batches prepared ahead of the consumer (at least 1)
-         * @return this
-         */
-        public Builder prefetch(int v) {
-            if (v < 1) {
-                throw new IllegalArgumentException("prefetch must be >= 1: " + v);
-            }
-            prefetch = v;
-            return this;
-        }
-
-        /**
-         * Evaluation settings in one call: no shuffle, no augmentation, keep the last batch.
-         *
-         * @return this
-         */
-        public Builder evaluation() {
-            return shuffle(false).augment(false).dropLast(false);
         }
 
         /** @return a started batcher; close it */

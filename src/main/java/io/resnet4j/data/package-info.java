@@ -1,5 +1,5 @@
 /**
- * The CIFAR-10 data pipeline of resnet4j, kept free of any deep-learning engine so that it can be
+ * The data pipeline of resnet4j (CIFAR-10 and image folders), kept free of any deep-learning engine so that it can be
  * tested, benchmarked and reused with plain Java arrays.
  *
  * <ul>
@@ -11,8 +11,10 @@
  *       ({@code ../shared/bench/pytorch_train_reference.py}) does.
  *   <li>{@link io.resnet4j.data.Augmentation} is the paper's 4-pixel pad, random 32x32 crop and random
  *       horizontal flip.
- *   <li>{@link io.resnet4j.data.Batcher} turns a data set into deterministic, resumable, prefetched
- *       mini-batches of {@code float[]} images and {@code int[]} labels.
+ *   <li>{@link io.resnet4j.data.Batcher} (CIFAR bytes) and {@link io.resnet4j.data.ImageFolderLoader}
+ *       (folders of JPEG/PNG files) turn a data set into deterministic, resumable mini-batches of
+ *       {@code float[]} images and {@code int[]} labels; {@link io.resnet4j.data.PrefetchingBatches}
+ *       prepares them ahead on worker threads, in order, in recycled buffers, for both.
  *   <li>{@link io.resnet4j.data.CifarSample} and {@link io.resnet4j.data.SampleGenerator} provide a small
  *       procedurally generated 10-class data set in the same archive layout, for demos and tests on
  *       machines that have no CIFAR-10 download.

@@ -9,13 +9,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resnet4j.eval.TrainingCurves;
 import io.resnet4j.io.JsonErrors;
 import io.resnet4j.model.ResNetConfig;
-import io.resnet4j.train.CifarTrainer;
 import io.resnet4j.train.CurvesListener;
 import io.resnet4j.train.MetricsCsv;
 import io.resnet4j.train.ProgressReporter;
 import io.resnet4j.train.RunInfo;
 import io.resnet4j.train.RunJson;
 import io.resnet4j.train.TrainConfig;
+import io.resnet4j.train.Trainer;
+import io.resnet4j.train.TrainingCheckpoints;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -60,10 +61,10 @@ public final class ExperimentRunner {
     /** Runs one trainer; the CLI wraps this in its Ctrl-C handler. */
     @FunctionalInterface
     public interface TrainerInvoker {
-        CifarTrainer.Outcome run(CifarTrainer trainer, boolean resume) throws Exception;
+        Trainer.Outcome run(Trainer trainer, boolean resume) throws Exception;
     }
 
-    public static final String MODEL_FILE = "model.safetensors";
+    public static final String MODEL_FILE = TrainingCheckpoints.FINAL_MODEL;
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final String experiment;
@@ -73,7 +74,7 @@ public final class ExperimentRunner {
     private final Device device;
     private final PrintWriter out;
     private final ObjectNode root;
-    private TrainerInvoker invoker = CifarTrainer::run;
+    private TrainerInvoker invoker = Trainer::run;
     private boolean progress = false;
     private boolean interactive = false;
 
@@ -158,7 +159,7 @@ public final class ExperimentRunner {
             out.flush();
             return new MemberResult(m, "completed", finalResult(m, run), dir, true);
         }
-        Optional<Path> checkpoint = CifarTrainer.latestState(dir.resolve("checkpoints"));
+        Optional<Path> checkpoint = TrainingCheckpoints.latestState(new TrainingCheckpoints(dir).dir());
         boolean continuing = checkpoint.isPresent();
         JsonNode previous = null;
         if (continuing) {
@@ -179,14 +180,14 @@ public final class ExperimentRunner {
                 continuing ? "resuming" : "training", m.label(), m.model().plan().params(), config.iterations(),
                 config.batchSize(), data.train().size(), dir);
         out.flush();
-        CifarTrainer trainer = new CifarTrainer(config, data.train(), data.val(), dir, device);
+        Trainer trainer = new Trainer(config, data.train(), data.val(), device).runFolder(dir);
         trainer.addListener(new RunJson(dir, config, data.path(), data.train(), data.val()).mergePrevious(previous))
                 .addListener(new MetricsCsv(dir.resolve("metrics.csv")))
                 .addListener(new CurvesListener(dir.resolve("metrics.csv"), dir.resolve("curves.png"), m.label()));
         if (progress) {
             trainer.addListener(new ProgressReporter(System.err, interactive, m.label()));
         }
-        CifarTrainer.Outcome o = invoker.run(trainer, continuing);
+        Trainer.Outcome o = invoker.run(trainer, continuing);
         TableWriter.Result r = new TableWriter.Result(m.model().plan().params(), o.lastTrainError(), o.lastValError());
         out.printf(Locale.ROOT, "%s: %s at iteration %,d, train error %s%%, val error %s%%, %s%n", m.name(),
                 o.completed() ? "finished" : "interrupted", o.iteration(), TableWriter.percent(o.lastTrainError()),

@@ -1,5 +1,5 @@
 /**
- * The paper's CIFAR-10 experiments as reproducible, resumable runs (issue 5): the degradation
+ * The paper's CIFAR-10 experiments as reproducible, resumable runs: the degradation
  * study of Figures 1 and 6 and Table 6 ({@link io.resnet4j.experiment.ExperimentRunner} with
  * {@link io.resnet4j.experiment.TableWriter}), the layer-response analysis of Figure 7
  * ({@link io.resnet4j.experiment.ResponseStatistics}, {@link io.resnet4j.experiment.ResponseAnalysis}),

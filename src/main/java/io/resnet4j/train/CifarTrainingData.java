@@ -55,6 +55,11 @@ public final class CifarTrainingData implements TrainingData {
     }
 
     @Override
+    public Recipe.Augmentation augmentation() {
+        return Recipe.Augmentation.PAD_CROP_FLIP;
+    }
+
+    @Override
     public Preprocessing preprocessing(Preprocessing resumed) {
         float[] meanImage = resumed != null ? resumed.meanImage() : PixelMean.compute(train);
         norm = Normalization.paper(meanImage);
@@ -64,7 +69,7 @@ public final class CifarTrainingData implements TrainingData {
     @Override
     public BatchSource trainBatches(TrainConfig config, int startEpoch, int startBatch, int endEpoch) {
         return Batcher.builder(train, requireNorm()).batchSize(config.batchSize()).seed(config.seed()).shuffle(true)
-                .augment(config.augment()).dropLast(true).startAt(startEpoch, startBatch).endEpoch(endEpoch)
+                .augment(augments(config.augmentation())).dropLast(true).startAt(startEpoch, startBatch).endEpoch(endEpoch)
                 .workers(config.workers()).build();
     }
 

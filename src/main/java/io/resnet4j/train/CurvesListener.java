@@ -27,7 +27,7 @@ public final class CurvesListener implements TrainingListener {
     }
 
     @Override
-    public void onEnd(CifarTrainer.Outcome outcome) {
+    public void onEnd(Trainer.Outcome outcome) {
         draw();
     }
 

@@ -73,6 +73,11 @@ public final class ImageFolderTrainingData implements TrainingData {
     }
 
     @Override
+    public Recipe.Augmentation augmentation() {
+        return Recipe.Augmentation.SCALE_CROP_FLIP_LIGHTING;
+    }
+
+    @Override
     public Preprocessing preprocessing(Preprocessing resumed) {
         if (resumed != null) {
             pre = resumed;
@@ -119,7 +124,7 @@ public final class ImageFolderTrainingData implements TrainingData {
     @Override
     public BatchSource trainBatches(TrainConfig config, int startEpoch, int startBatch, int endEpoch) {
         return ImageFolderLoader.builder(train, requirePre(), inputSize).batchSize(config.batchSize())
-                .seed(config.seed()).shuffle(true).augment(config.augment()).dropLast(true)
+                .seed(config.seed()).shuffle(true).augment(augments(config.augmentation())).dropLast(true)
                 .startAt(startEpoch, startBatch).endEpoch(endEpoch).workers(config.workers()).build();
     }
 

@@ -3,15 +3,15 @@ package io.resnet4j.train;
 import java.util.List;
 
 /**
- * The paper's step schedule (section 4.2): a base rate divided by 10 at each milestone, with an
- * optional warm-up at a lower rate that lasts until the training error first falls below a
- * threshold (ResNet-110 and deeper: 0.01 until the error is below 80%, about 400 iterations).
+ * A step schedule (the paper's, section 4.2): a base rate multiplied by {@code factor} at each
+ * milestone, with an optional warm-up at a lower rate that lasts until the training error first
+ * falls below a threshold. The values come from a {@link Recipe}; this is their form in a run.
  *
- * @param baseRate rate after warm-up, before the first milestone (0.1)
+ * @param baseRate rate after warm-up, before the first milestone
  * @param milestones iterations at which the rate is multiplied by {@code factor}
- * @param factor multiplier at each milestone (0.1)
+ * @param factor multiplier at each milestone (and at each plateau, see {@link TrainConfig#plateauPatience})
  * @param warmupRate rate during warm-up, or 0 for no warm-up
- * @param warmupUntilErrorBelow training error (fraction) below which warm-up ends (0.8)
+ * @param warmupUntilErrorBelow training error (fraction) below which warm-up ends
  * @param warmupMaxIterations warm-up never lasts longer than this (a safety net when the error stays high)
  */
 public record LearningRateSchedule(
@@ -20,22 +20,14 @@ public record LearningRateSchedule(
 
     public LearningRateSchedule {
         milestones = List.copyOf(milestones);
-        if (baseRate <= 0) {
+        if (!(baseRate > 0)) {
             throw new IllegalArgumentException("learning rate must be positive, got " + baseRate);
         }
-        for (int i = 1; i < milestones.size(); i++) {
-            if (milestones.get(i) <= milestones.get(i - 1)) {
-                throw new IllegalArgumentException("milestones must increase, got " + milestones);
+        for (int i = 0; i < milestones.size(); i++) {
+            if (milestones.get(i) < 1 || i > 0 && milestones.get(i) <= milestones.get(i - 1)) {
+                throw new IllegalArgumentException("milestones must be positive and increase, got " + milestones);
             }
         }
-    }
-
-    /** Milestones at 50% and 75% of the run: the paper's 32k/48k of 64k, compressed to any length. */
-    public static List<Long> proportionalMilestones(long totalIterations) {
-        long half = totalIterations / 2;
-        long threeQuarters = totalIterations * 3 / 4;
-        // Very short runs (a handful of iterations) would repeat a milestone; keep the distinct ones.
-        return java.util.stream.LongStream.of(half, threeQuarters).filter(m -> m > 0).distinct().boxed().toList();
     }
 
     /**
@@ -56,19 +48,10 @@ public record LearningRateSchedule(
         return lr;
     }
 
-    /** The paper's warm-up condition: "until the training error is below 80%" (about 400 iterations). */
-    public static final double WARMUP_UNTIL_ERROR_BELOW = 0.8;
-    /** A safety net: warm-up never lasts longer than this when the error stays high. */
-    public static final long WARMUP_MAX_ITERATIONS = 2_000;
-
-    /** The same schedule with the paper's warm-up rule at {@code rate} (0 removes the warm-up). */
-    public LearningRateSchedule withWarmup(float rate) {
-        return new LearningRateSchedule(baseRate, milestones, factor, rate, WARMUP_UNTIL_ERROR_BELOW,
-                rate > 0 ? WARMUP_MAX_ITERATIONS : 0);
-    }
-
-    public LearningRateSchedule withMilestones(List<Long> m) {
-        return new LearningRateSchedule(baseRate, m, factor, warmupRate, warmupUntilErrorBelow, warmupMaxIterations);
+    /** The same schedule with this warm-up ({@link Recipe.Warmup#NONE} removes it). */
+    public LearningRateSchedule withWarmup(Recipe.Warmup warmup) {
+        return new LearningRateSchedule(baseRate, milestones, factor, warmup.rate(), warmup.untilErrorBelow(),
+                warmup.maxIterations());
     }
 
     public boolean hasWarmup() {

@@ -64,7 +64,7 @@ public final class MetricsCsv implements TrainingListener {
     }
 
     @Override
-    public void onEnd(CifarTrainer.Outcome outcome) {
+    public void onEnd(Trainer.Outcome outcome) {
         try {
             if (out != null) {
                 out.close();

@@ -87,7 +87,7 @@ public final class ProgressReporter implements TrainingListener {
     }
 
     @Override
-    public void onEnd(CifarTrainer.Outcome o) {
+    public void onEnd(Trainer.Outcome o) {
         if (interactive) {
             err.println();
         }

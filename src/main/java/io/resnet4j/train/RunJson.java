@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resnet4j.data.CifarData;
+import io.resnet4j.io.AtomicFiles;
 import io.resnet4j.io.JsonErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 
 /**
@@ -89,7 +89,7 @@ public final class RunJson implements TrainingListener {
     }
 
     @Override
-    public void onEnd(CifarTrainer.Outcome o) {
+    public void onEnd(Trainer.Outcome o) {
         root.put("status", o.completed() ? "completed" : "interrupted");
         ObjectNode timings = root.with("timings");
         timings.put("ended", Instant.now().toString());
@@ -115,9 +115,7 @@ public final class RunJson implements TrainingListener {
 
     private void write() {
         try {
-            Path tmp = file.resolveSibling(FILE + ".tmp");
-            JSON.writeValue(tmp.toFile(), root);
-            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            AtomicFiles.write(file, JSON.writeValueAsBytes(root));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write " + file, e);
         }

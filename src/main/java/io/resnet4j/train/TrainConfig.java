@@ -2,166 +2,214 @@ package io.resnet4j.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.resnet4j.io.ModelConfigJson;
 import io.resnet4j.model.ResNetConfig;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.function.Function;
 
 /**
- * Every hyperparameter of a CIFAR training run. {@link #paper} gives the paper's recipe
- * (section 4.2); every value can be changed. Stored in run.json so a run can be resumed from its
- * folder alone.
+ * Everything a training run needs besides its data: the model and every hyperparameter, seed and
+ * cadence. Built from a {@link Recipe}, which gives every value the run does not set itself:
  *
- * @param model the network to train
- * @param batchSize images per step (128)
- * @param momentum SGD momentum (0.9)
- * @param weightDecay L2 weight decay (1e-4)
- * @param iterations total steps (64,000)
- * @param schedule learning rates (0.1, /10 at 32k and 48k; warm-up 0.01 for 110 layers and more)
- * @param seed seed of initialisation, shuffling and augmentation
- * @param checkpointEvery steps between checkpoints (a checkpoint is also written at the end)
- * @param logEvery steps between metrics rows
- * @param evalEvery steps between validation passes (default: once per epoch)
- * @param workers data-preparation threads
- * @param augment the data's augmentation (CIFAR: pad-4 crop and flip; image folders: scale, crop, flip, lighting)
- * @param tuning gradient accumulation, plateau schedule and fine-tuning settings ({@link Tuning#NONE}: off)
+ * <pre>{@code
+ * TrainConfig config = TrainConfig.builder(Recipe.cifar()).model(ResNetConfig.of("resnet56"))
+ *         .trainImages(45_000).epochs(30).build();   // the 64k schedule compressed to 30 epochs
+ * }</pre>
+ *
+ * <p>The same object is the run's record: {@link #toJson} writes it into run.json (the recipe
+ * included) and {@link #fromJson} reads it back, also from run.json files written before recipes
+ * had names, so a run resumes from its folder alone. Invalid values fail in {@link Builder#build}
+ * with an {@link InvalidConfigException} naming the builder parameter.
  */
-public record TrainConfig(
-        ResNetConfig model, int batchSize, float momentum, float weightDecay, long iterations,
-        LearningRateSchedule schedule, long seed, int checkpointEvery, int logEvery, int evalEvery, int workers,
-        boolean augment, Tuning tuning) {
+public final class TrainConfig {
 
-    /**
-     * Settings beyond the CIFAR recipe.
-     *
-     * @param accumulate micro-batches per SGD step: each batch is split in this many parts whose
-     *     gradients add up before one update (for batches that do not fit in memory); 1 = off
-     * @param plateauPatience divide the learning rate by 10 when the validation error has not improved
-     *     for this many validation passes (the paper's ImageNet rule); 0 = off
-     * @param frozenPrefix leading layers kept fixed, BN statistics included: 0 none, 1 the stem (conv1),
-     *     k the stem and stages conv2_x..convk_x (see {@link io.resnet4j.model.ResNet#setFrozenPrefix})
-     * @param headLearningRate the classifier's base learning rate (scaled by the schedule like the
-     *     rest); NaN = the same as every other layer
-     * @param init weights to start from (a checkpoint, .pth, .safetensors or torchvision reference), or null
-     * @param newHead whether the classifier of {@code init} is replaced by a freshly initialised one
-     */
-    public record Tuning(int accumulate, int plateauPatience, int frozenPrefix, float headLearningRate, String init,
-            boolean newHead) {
-        public static final Tuning NONE = new Tuning(1, 0, 0, Float.NaN, null, false);
+    /** Seed of initialisation, data order and augmentation when none is given. */
+    public static final long DEFAULT_SEED = 42;
+    /** Data-preparation threads when none are given. */
+    public static final int DEFAULT_WORKERS = 2;
 
-        public Tuning {
-            if (accumulate < 1 || plateauPatience < 0 || frozenPrefix < 0) {
-                throw new IllegalArgumentException("--accumulate must be at least 1, --plateau-patience at least 0"
-                        + " and the frozen prefix at least 0; got " + accumulate + ", " + plateauPatience + ", " + frozenPrefix);
-            }
-            if (!Float.isNaN(headLearningRate) && headLearningRate < 0) {
-                throw new IllegalArgumentException("--head-lr must be >= 0, got " + headLearningRate);
-            }
+    private final Recipe recipe;
+    private final ResNetConfig model;
+    private final int batchSize;
+    private final float momentum;
+    private final float weightDecay;
+    private final long iterations;
+    private final LearningRateSchedule schedule;
+    private final int plateauPatience;
+    private final long seed;
+    private final int checkpointEvery;
+    private final int logEvery;
+    private final int evalEvery;
+    private final int workers;
+    private final Recipe.Augmentation augmentation;
+    private final int accumulate;
+    private final int frozenPrefix;
+    private final float headLearningRate;
+    private final String init;
+    private final boolean newHead;
+
+    private TrainConfig(Builder b) {
+        recipe = b.recipe;
+        model = b.model;
+        batchSize = b.fromRecipe(b.batchSize, Recipe::batchSize, "batchSize");
+        iterations = b.resolveIterations(batchSize);
+        schedule = b.resolveSchedule(iterations);
+        momentum = b.fromRecipe(b.momentum, Recipe::momentum, "momentum");
+        weightDecay = b.fromRecipe(b.weightDecay, Recipe::weightDecay, "weightDecay");
+        plateauPatience = b.resolvePlateauPatience();
+        seed = b.seed;
+        checkpointEvery = b.fromRecipe(b.checkpointEvery, Recipe::checkpointEvery, "checkpointEvery");
+        logEvery = b.fromRecipe(b.logEvery, Recipe::logEvery, "logEvery");
+        evalEvery = b.resolveEvalEvery(batchSize);
+        workers = b.workers;
+        augmentation = b.fromRecipe(b.augmentation, Recipe::augmentation, "augmentation");
+        accumulate = b.accumulate;
+        frozenPrefix = b.frozenPrefix;
+        headLearningRate = b.headLearningRate;
+        init = b.init;
+        newHead = b.newHead;
+        validate();
+    }
+
+    /** A builder whose every value is the recipe's until set. */
+    public static Builder builder(Recipe recipe) {
+        return new Builder(Objects.requireNonNull(recipe, "recipe: use Recipe.cifar(), Recipe.imagenet() or"
+                + " Recipe.fineTune()"));
+    }
+
+    /** A builder holding exactly this configuration, to change some of it. */
+    public Builder toBuilder() {
+        return new Builder(recipe).model(model).batchSize(batchSize).momentum(momentum).weightDecay(weightDecay)
+                .iterations(iterations).schedule(schedule).plateauPatience(plateauPatience).seed(seed)
+                .checkpointEvery(checkpointEvery).logEvery(logEvery).evalEvery(evalEvery).workers(workers)
+                .augmentation(augmentation).accumulate(accumulate).frozenPrefix(frozenPrefix)
+                .headLearningRate(headLearningRate).initFrom(init, newHead);
+    }
+
+    private void validate() {
+        check(batchSize >= 1, "batchSize", "batch size " + batchSize + " must be at least 1");
+        check(iterations >= 1, "iterations", "iterations " + iterations + " must be at least 1");
+        check(momentum >= 0 && momentum < 1, "momentum", "momentum " + momentum + " must be in [0, 1)");
+        check(weightDecay >= 0, "weightDecay", "weight decay " + weightDecay + " must be at least 0");
+        check(plateauPatience >= 0, "plateauPatience", "plateau patience " + plateauPatience + " must be at least 0");
+        check(checkpointEvery >= 1, "checkpointEvery", "checkpoint interval " + checkpointEvery + " must be at least 1");
+        check(logEvery >= 1, "logEvery", "log interval " + logEvery + " must be at least 1");
+        check(evalEvery >= 0, "evalEvery", "evaluation interval " + evalEvery
+                + " must be at least 1 (or 0: once per epoch)");
+        check(workers >= 1, "workers", "workers " + workers + " must be at least 1");
+        check(accumulate >= 1, "accumulate", "accumulation " + accumulate + " must be at least 1 micro-batch");
+        check(batchSize % accumulate == 0, "accumulate", "batch size " + batchSize + " does not split into "
+                + accumulate + " equal micro-batches; choose a batch size divisible by " + accumulate);
+        int layers = model.spec().stages() + 1;
+        check(frozenPrefix >= 0 && frozenPrefix <= layers, "frozenPrefix", "frozen prefix " + frozenPrefix
+                + " must be between 0 and " + layers + " (the stem and " + model.spec().stages() + " stages of "
+                + model.spec().name() + ")");
+        check(Float.isNaN(headLearningRate) || headLearningRate >= 0, "headLearningRate",
+                "classifier learning rate " + headLearningRate + " must be at least 0");
+    }
+
+    static void check(boolean ok, String parameter, String message) {
+        if (!ok) {
+            throw new InvalidConfigException(parameter, message);
         }
-
-        public Tuning withAccumulate(int k) {
-            return new Tuning(k, plateauPatience, frozenPrefix, headLearningRate, init, newHead);
-        }
-
-        public Tuning withPlateauPatience(int p) {
-            return new Tuning(accumulate, p, frozenPrefix, headLearningRate, init, newHead);
-        }
-
-        public Tuning withFineTuning(String initWeights, boolean replaceHead, int frozen, float headLr) {
-            return new Tuning(accumulate, plateauPatience, frozen, headLr, initWeights, replaceHead);
-        }
     }
 
-    /** The CIFAR form: no accumulation, plateau or fine-tuning. */
-    public TrainConfig(ResNetConfig model, int batchSize, float momentum, float weightDecay, long iterations,
-            LearningRateSchedule schedule, long seed, int checkpointEvery, int logEvery, int evalEvery, int workers,
-            boolean augment) {
-        this(model, batchSize, momentum, weightDecay, iterations, schedule, seed, checkpointEvery, logEvery, evalEvery,
-                workers, augment, Tuning.NONE);
+    /** The recipe the run started from; null for runs recorded before recipes had names. */
+    public Recipe recipe() {
+        return recipe;
     }
 
-    /** Depth from which the paper warms up at 0.01 (it does so for ResNet-110 and ResNet-1202). */
-    public static final int WARMUP_DEPTH = 110;
-
-    public TrainConfig {
-        java.util.Objects.requireNonNull(tuning, "tuning: use TrainConfig.Tuning.NONE");
-        if (batchSize % tuning.accumulate() != 0) {
-            throw new IllegalArgumentException("--batch-size " + batchSize + " is not divisible by --accumulate "
-                    + tuning.accumulate() + "; choose a batch size that splits into equal micro-batches");
-        }
-        if (batchSize < 1 || iterations < 1 || checkpointEvery < 1 || logEvery < 1 || evalEvery < 1 || workers < 1) {
-            throw new IllegalArgumentException("batch size, iterations, checkpoint/log/eval intervals and workers must be"
-                    + " at least 1");
-        }
+    public ResNetConfig model() {
+        return model;
     }
 
-    /** The paper's CIFAR recipe: 64k iterations of batch 128, lr 0.1 /10 at 32k and 48k, warm-up for deep nets. */
-    public static TrainConfig paper(ResNetConfig model, int batchesPerEpoch) {
-        return withIterations(model, 64_000, List.of(32_000L, 48_000L), batchesPerEpoch);
+    public int batchSize() {
+        return batchSize;
     }
 
-    /** The paper's recipe compressed to a number of epochs, milestones at 50% and 75%. */
-    public static TrainConfig epochs(ResNetConfig model, int epochs, int batchesPerEpoch) {
-        long total = (long) epochs * batchesPerEpoch;
-        return withIterations(model, total, LearningRateSchedule.proportionalMilestones(total), batchesPerEpoch);
+    public float momentum() {
+        return momentum;
     }
 
-    private static TrainConfig withIterations(ResNetConfig model, long total, List<Long> milestones, int batchesPerEpoch) {
-        boolean warmup = model.spec().depth() >= WARMUP_DEPTH;
-        LearningRateSchedule schedule = new LearningRateSchedule(0.1f, milestones, 0.1f, 0f, 0, 0)
-                .withWarmup(warmup ? 0.01f : 0f);
-        return new TrainConfig(model, 128, 0.9f, 1e-4f, total, schedule, 42, 2_000, 50,
-                Math.max(1, batchesPerEpoch), 2, true);
+    public float weightDecay() {
+        return weightDecay;
     }
 
-    public TrainConfig withBatchSize(int b) {
-        return new TrainConfig(model, b, momentum, weightDecay, iterations, schedule, seed, checkpointEvery, logEvery, evalEvery, workers, augment, tuning);
+    /** Total SGD steps of the run. */
+    public long iterations() {
+        return iterations;
     }
 
-    public TrainConfig withSchedule(LearningRateSchedule s) {
-        return new TrainConfig(model, batchSize, momentum, weightDecay, iterations, s, seed, checkpointEvery, logEvery, evalEvery, workers, augment, tuning);
+    public LearningRateSchedule schedule() {
+        return schedule;
     }
 
-    public TrainConfig withOptimizer(float m, float wd) {
-        return new TrainConfig(model, batchSize, m, wd, iterations, schedule, seed, checkpointEvery, logEvery, evalEvery, workers, augment, tuning);
+    /** Validation passes without improvement after which the rate drops by the schedule's factor; 0 = never. */
+    public int plateauPatience() {
+        return plateauPatience;
     }
 
-    public TrainConfig withSeed(long s) {
-        return new TrainConfig(model, batchSize, momentum, weightDecay, iterations, schedule, s, checkpointEvery, logEvery, evalEvery, workers, augment, tuning);
+    public long seed() {
+        return seed;
     }
 
-    public TrainConfig withIntervals(int checkpoint, int log, int eval) {
-        return new TrainConfig(model, batchSize, momentum, weightDecay, iterations, schedule, seed, checkpoint, log, eval, workers, augment, tuning);
+    public int checkpointEvery() {
+        return checkpointEvery;
     }
 
-    public TrainConfig withWorkers(int w) {
-        return new TrainConfig(model, batchSize, momentum, weightDecay, iterations, schedule, seed, checkpointEvery, logEvery, evalEvery, w, augment, tuning);
+    public int logEvery() {
+        return logEvery;
     }
 
-    public TrainConfig withTuning(Tuning t) {
-        return new TrainConfig(model, batchSize, momentum, weightDecay, iterations, schedule, seed, checkpointEvery, logEvery, evalEvery, workers, augment, t);
+    /** Steps between validation passes; {@link Recipe#EACH_EPOCH} = once per epoch of the data trained on. */
+    public int evalEvery() {
+        return evalEvery;
     }
 
-    public TrainConfig withModel(ResNetConfig m) {
-        return new TrainConfig(m, batchSize, momentum, weightDecay, iterations, schedule, seed, checkpointEvery, logEvery, evalEvery, workers, augment, tuning);
+    public int workers() {
+        return workers;
     }
 
-    public TrainConfig withIterations(long n) {
-        return new TrainConfig(model, batchSize, momentum, weightDecay, n, schedule, seed, checkpointEvery, logEvery, evalEvery, workers, augment, tuning);
+    public Recipe.Augmentation augmentation() {
+        return augmentation;
     }
 
-    public TrainConfig withAugment(boolean a) {
-        return new TrainConfig(model, batchSize, momentum, weightDecay, iterations, schedule, seed, checkpointEvery, logEvery, evalEvery, workers, a, tuning);
+    /** Micro-batches per SGD step whose gradients add up (for batches that do not fit in memory). */
+    public int accumulate() {
+        return accumulate;
     }
 
+    /** Leading layers kept fixed, BN statistics included (see {@link io.resnet4j.model.ResNet#setFrozenPrefix}). */
+    public int frozenPrefix() {
+        return frozenPrefix;
+    }
+
+    /** The classifier's own base learning rate, following the schedule; NaN = the same as every other layer. */
+    public float headLearningRate() {
+        return headLearningRate;
+    }
+
+    /** Weights a network built from this configuration starts from, or null. */
+    public String init() {
+        return init;
+    }
+
+    /** Whether {@link #init()}'s classifier is replaced by a freshly initialised one. */
+    public boolean newHead() {
+        return newHead;
+    }
+
+    /** The run.json "config" object: the model's fields, every hyperparameter and the recipe. */
     public ObjectNode toJson() {
-        ObjectNode o = io.resnet4j.io.ModelConfigJson.toJson(model);
+        ObjectNode o = ModelConfigJson.toJson(model);
         o.put("batch_size", batchSize);
         o.put("momentum", momentum);
         o.put("weight_decay", weightDecay);
         o.put("iterations", iterations);
         o.put("learning_rate", schedule.baseRate());
-        var ms = o.putArray("milestones");
-        schedule.milestones().forEach(ms::add);
+        schedule.milestones().forEach(o.putArray("milestones")::add);
         o.put("lr_factor", schedule.factor());
         o.put("warmup_learning_rate", schedule.warmupRate());
         o.put("warmup_until_error_below", schedule.warmupUntilErrorBelow());
@@ -171,38 +219,300 @@ public record TrainConfig(
         o.put("log_every", logEvery);
         o.put("eval_every", evalEvery);
         o.put("workers", workers);
-        o.put("augment", augment);
-        o.put("accumulate", tuning.accumulate());
-        o.put("plateau_patience", tuning.plateauPatience());
-        o.put("frozen_prefix", tuning.frozenPrefix());
-        if (!Float.isNaN(tuning.headLearningRate())) {
-            o.put("head_learning_rate", tuning.headLearningRate());
+        o.put("augment", augmentation != Recipe.Augmentation.NONE);
+        o.put("augmentation", augmentation.label());
+        o.put("accumulate", accumulate);
+        o.put("plateau_patience", plateauPatience);
+        o.put("frozen_prefix", frozenPrefix);
+        if (!Float.isNaN(headLearningRate)) {
+            o.put("head_learning_rate", headLearningRate);
         }
-        if (tuning.init() != null) {
-            o.put("init", tuning.init());
+        if (init != null) {
+            o.put("init", init);
         }
-        o.put("new_head", tuning.newHead());
+        o.put("new_head", newHead);
+        if (recipe != null) {
+            o.set("recipe", recipe.toJson());
+        }
         return o;
     }
 
+    /**
+     * Reads a run.json "config" object. Keys that earlier versions did not write get the values
+     * those runs had: no accumulation, plateau rule or fine-tuning; "augment" for the augmentation.
+     */
     public static TrainConfig fromJson(JsonNode o) {
-        ResNetConfig m = io.resnet4j.io.ModelConfigJson.fromJson(o);
         List<Long> milestones = new ArrayList<>();
         o.get("milestones").forEach(n -> milestones.add(n.asLong()));
-        LearningRateSchedule s = new LearningRateSchedule((float) o.get("learning_rate").asDouble(), milestones,
+        LearningRateSchedule schedule = new LearningRateSchedule((float) o.get("learning_rate").asDouble(), milestones,
                 (float) o.get("lr_factor").asDouble(), (float) o.get("warmup_learning_rate").asDouble(),
                 o.get("warmup_until_error_below").asDouble(), o.get("warmup_max_iterations").asLong());
-        return new TrainConfig(m, o.get("batch_size").asInt(), (float) o.get("momentum").asDouble(),
-                (float) o.get("weight_decay").asDouble(), o.get("iterations").asLong(), s, o.get("seed").asLong(),
-                o.get("checkpoint_every").asInt(), o.get("log_every").asInt(), o.get("eval_every").asInt(),
-                o.get("workers").asInt(), o.get("augment").asBoolean(), tuningFromJson(o));
+        Recipe recipe = o.has("recipe") ? Recipe.fromJson(o.get("recipe")) : null;
+        return new Builder(recipe).model(ModelConfigJson.fromJson(o)).batchSize(o.get("batch_size").asInt())
+                .momentum((float) o.get("momentum").asDouble()).weightDecay((float) o.get("weight_decay").asDouble())
+                .iterations(o.get("iterations").asLong()).schedule(schedule).seed(o.get("seed").asLong())
+                .checkpointEvery(o.get("checkpoint_every").asInt()).logEvery(o.get("log_every").asInt())
+                .evalEvery(o.get("eval_every").asInt()).workers(o.get("workers").asInt())
+                .augmentation(augmentationFromJson(o)).accumulate(o.path("accumulate").asInt(1))
+                .plateauPatience(o.path("plateau_patience").asInt(0)).frozenPrefix(o.path("frozen_prefix").asInt(0))
+                .headLearningRate(o.has("head_learning_rate") ? (float) o.get("head_learning_rate").asDouble() : Float.NaN)
+                .initFrom(o.has("init") ? o.get("init").asText() : null, o.path("new_head").asBoolean(false))
+                .build();
     }
 
-    /** Runs written before these settings existed have none of the keys: the defaults are what they ran with. */
-    private static Tuning tuningFromJson(JsonNode o) {
-        return new Tuning(o.path("accumulate").asInt(1), o.path("plateau_patience").asInt(0),
-                o.path("frozen_prefix").asInt(0),
-                o.has("head_learning_rate") ? (float) o.get("head_learning_rate").asDouble() : Float.NaN,
-                o.has("init") ? o.get("init").asText() : null, o.path("new_head").asBoolean(false));
+    /** Runs recorded before the augmentation had a kind augmented with their data's usual one, or not at all. */
+    private static Recipe.Augmentation augmentationFromJson(JsonNode o) {
+        if (o.has("augmentation")) {
+            return Recipe.Augmentation.parse(o.get("augmentation").asText());
+        }
+        return o.get("augment").asBoolean() ? Recipe.Augmentation.DATA_DEFAULT : Recipe.Augmentation.NONE;
+    }
+
+    /** Two configurations are equal when they would record the same run.json "config". */
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof TrainConfig c && toJson().equals(c.toJson());
+    }
+
+    @Override
+    public int hashCode() {
+        return toJson().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "TrainConfig" + toJson();
+    }
+
+    /**
+     * Sets what a run changes from its recipe. Unset values are the recipe's; the budget can be
+     * given in iterations or in epochs (with {@link #trainImages}); the recipe's drops are then
+     * rescaled to it unless {@link #milestones} or a whole {@link #schedule} is given.
+     */
+    public static final class Builder {
+        private final Recipe recipe;
+        private ResNetConfig model;
+        private Integer batchSize;
+        private Float learningRate;
+        private Float momentum;
+        private Float weightDecay;
+        private Long iterations;
+        private Integer epochs;
+        private Integer trainImages;
+        private List<Long> milestones;
+        private Float warmupRate;
+        private LearningRateSchedule schedule;
+        private Integer plateauPatience;
+        private long seed = DEFAULT_SEED;
+        private Integer checkpointEvery;
+        private Integer logEvery;
+        private Integer evalEvery;
+        private int workers = DEFAULT_WORKERS;
+        private Recipe.Augmentation augmentation;
+        private int accumulate = 1;
+        private int frozenPrefix;
+        private float headLearningRate = Float.NaN;
+        private String init;
+        private boolean newHead;
+
+        private Builder(Recipe recipe) {
+            this.recipe = recipe;
+        }
+
+        /** The network to train (required): its architecture, classes and input size. */
+        public Builder model(ResNetConfig m) {
+            model = m;
+            return this;
+        }
+
+        public Builder batchSize(int n) {
+            batchSize = n;
+            return this;
+        }
+
+        /** The base learning rate (after any warm-up). */
+        public Builder learningRate(float lr) {
+            learningRate = lr;
+            return this;
+        }
+
+        public Builder momentum(float m) {
+            momentum = m;
+            return this;
+        }
+
+        public Builder weightDecay(float wd) {
+            weightDecay = wd;
+            return this;
+        }
+
+        /** The budget in SGD steps; the recipe's drops keep their fractions of it. */
+        public Builder iterations(long n) {
+            iterations = n;
+            return this;
+        }
+
+        /** The budget in epochs of {@link #trainImages} images (the last partial batch of an epoch is dropped). */
+        public Builder epochs(int n) {
+            epochs = n;
+            return this;
+        }
+
+        /**
+         * The training set's size: needed by {@link #epochs}, and turns the recipe's once-per-epoch
+         * validation into a number of steps recorded in run.json.
+         */
+        public Builder trainImages(int n) {
+            trainImages = n;
+            return this;
+        }
+
+        /** Iterations at which the rate drops, replacing the recipe's drops and (unless set) its plateau rule. */
+        public Builder milestones(List<Long> m) {
+            milestones = List.copyOf(m);
+            return this;
+        }
+
+        /** Warm up at this rate, with the recipe's (or the paper's) condition, whatever the depth; 0 = none. */
+        public Builder warmup(float rate) {
+            warmupRate = rate;
+            return this;
+        }
+
+        /** The whole learning-rate schedule, replacing the recipe's rate, drops and warm-up. */
+        public Builder schedule(LearningRateSchedule s) {
+            schedule = s;
+            return this;
+        }
+
+        public Builder plateauPatience(int passes) {
+            plateauPatience = passes;
+            return this;
+        }
+
+        public Builder seed(long s) {
+            seed = s;
+            return this;
+        }
+
+        public Builder checkpointEvery(int steps) {
+            checkpointEvery = steps;
+            return this;
+        }
+
+        public Builder logEvery(int steps) {
+            logEvery = steps;
+            return this;
+        }
+
+        /** Steps between validation passes; {@link Recipe#EACH_EPOCH} = once per epoch. */
+        public Builder evalEvery(int steps) {
+            evalEvery = steps;
+            return this;
+        }
+
+        public Builder workers(int n) {
+            workers = n;
+            return this;
+        }
+
+        public Builder augmentation(Recipe.Augmentation a) {
+            augmentation = Objects.requireNonNull(a, "augmentation: use Recipe.Augmentation.NONE for none");
+            return this;
+        }
+
+        public Builder accumulate(int microBatches) {
+            accumulate = microBatches;
+            return this;
+        }
+
+        public Builder frozenPrefix(int layers) {
+            frozenPrefix = layers;
+            return this;
+        }
+
+        /** The classifier's own base learning rate (NaN: the same as the rest). */
+        public Builder headLearningRate(float lr) {
+            headLearningRate = lr;
+            return this;
+        }
+
+        /**
+         * Weights a network built from this configuration starts from (a resnet4j checkpoint, a
+         * torchvision .pth or .safetensors file, or "torchvision:NAME").
+         *
+         * @param weights the weights, or null for a fresh initialisation
+         * @param replaceHead keep the new network's freshly initialised classifier instead of the weights'
+         */
+        public Builder initFrom(String weights, boolean replaceHead) {
+            init = weights;
+            newHead = replaceHead;
+            return this;
+        }
+
+        /** @throws InvalidConfigException naming the parameter whose value cannot work */
+        public TrainConfig build() {
+            check(model != null, "model", "the model is not set; give one, e.g. ResNetConfig.of(\"resnet20\")");
+            return new TrainConfig(this);
+        }
+
+        private <T> T fromRecipe(T explicit, Function<Recipe, T> ofRecipe, String parameter) {
+            if (explicit != null) {
+                return explicit;
+            }
+            check(recipe != null, parameter, parameter + " is not set and there is no recipe to take it from");
+            return ofRecipe.apply(recipe);
+        }
+
+        private long resolveIterations(int batch) {
+            check(epochs == null || iterations == null, "iterations", "give the budget as epochs or as iterations,"
+                    + " not both");
+            if (epochs == null) {
+                return fromRecipe(iterations, Recipe::iterations, "iterations");
+            }
+            check(epochs >= 1, "epochs", "epochs " + epochs + " must be at least 1");
+            return (long) epochs * batchesPerEpoch(batch);
+        }
+
+        private int batchesPerEpoch(int batch) {
+            check(trainImages != null, "epochs", "a budget in epochs needs the training set's size (trainImages)");
+            check(batch >= 1, "batchSize", "batch size " + batch + " must be at least 1");
+            check(trainImages >= batch, "batchSize", "batch size " + batch + " is larger than the " + trainImages
+                    + " training images");
+            return trainImages / batch;
+        }
+
+        private LearningRateSchedule resolveSchedule(long total) {
+            if (schedule != null) {
+                return schedule;
+            }
+            check(recipe != null, "schedule", "the schedule is not set and there is no recipe to take it from");
+            Recipe budget = recipe.rescaled(total);
+            float lr = learningRate != null ? learningRate : recipe.learningRate();
+            check(lr > 0, "learningRate", "learning rate " + lr + " must be positive");
+            List<Long> drops = milestones != null ? milestones : budget.milestones();
+            check(drops.stream().allMatch(m -> m >= 1), "milestones", "milestones " + drops + " must be positive");
+            check(drops.equals(drops.stream().distinct().sorted().toList()), "milestones",
+                    "milestones " + drops + " must increase");
+            check(warmupRate == null || warmupRate >= 0, "warmup", "warm-up rate " + warmupRate
+                    + " must be at least 0 (0: no warm-up)");
+            Recipe.Warmup warmup = warmupRate != null ? recipe.warmup().atRate(warmupRate)
+                    : recipe.warmup().appliesTo(model) ? recipe.warmup() : Recipe.Warmup.NONE;
+            return new LearningRateSchedule(lr, drops, recipe.lrFactor(), 0, 0, 0).withWarmup(warmup);
+        }
+
+        /** Fixed drops that replace the recipe's also replace its plateau rule, unless that is set too. */
+        private int resolvePlateauPatience() {
+            if (plateauPatience != null) {
+                return plateauPatience;
+            }
+            return milestones != null ? 0 : fromRecipe(null, Recipe::plateauPatience, "plateauPatience");
+        }
+
+        private int resolveEvalEvery(int batch) {
+            int steps = fromRecipe(evalEvery, Recipe::evalEvery, "evalEvery");
+            boolean resolvable = steps == Recipe.EACH_EPOCH && trainImages != null && trainImages >= batch;
+            return resolvable ? batchesPerEpoch(batch) : steps;
+        }
     }
 }

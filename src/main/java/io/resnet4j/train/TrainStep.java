@@ -51,7 +51,7 @@ public final class TrainStep {
      */
     public TrainStep accumulate(int k) {
         if (k < 1) {
-            throw new IllegalArgumentException("--accumulate must be at least 1, got " + k);
+            throw new IllegalArgumentException("accumulation must be at least 1 micro-batch, got " + k);
         }
         microBatches = k;
         return this;

@@ -43,6 +43,27 @@ public interface TrainingData {
      */
     Preprocessing preprocessing(Preprocessing resumed) throws IOException;
 
+    /** The augmentation its training batches apply when asked to augment. */
+    Recipe.Augmentation augmentation();
+
+    /**
+     * Whether training batches are augmented for a recipe's kind of augmentation.
+     *
+     * @throws InvalidConfigException when this data cannot apply that kind (CIFAR bytes have no
+     *     scale augmentation, image folders no pad-4 crop)
+     */
+    default boolean augments(Recipe.Augmentation kind) {
+        if (kind == Recipe.Augmentation.NONE) {
+            return false;
+        }
+        if (kind == Recipe.Augmentation.DATA_DEFAULT || kind == augmentation()) {
+            return true;
+        }
+        throw new InvalidConfigException("augmentation", "the " + kind.label() + " augmentation does not apply to "
+                + trainSplit() + " data that augments with " + augmentation().label() + "; choose the recipe made for"
+                + " this data");
+    }
+
     /** Shuffled, augmented training batches from (startEpoch, startBatch) to the end of endEpoch - 1. */
     BatchSource trainBatches(TrainConfig config, int startEpoch, int startBatch, int endEpoch);
 

@@ -28,5 +28,5 @@ public interface TrainingListener {
     default void onCheckpoint(Path weights, long iteration) {}
 
     /** At the end, whether finished or interrupted. */
-    default void onEnd(CifarTrainer.Outcome outcome) {}
+    default void onEnd(Trainer.Outcome outcome) {}
 }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -13,23 +14,38 @@ import org.junit.jupiter.api.io.TempDir;
 class TrainingCliTest {
 
     @Test
-    void demoTrainsBothNetsAndDrawsTheCurves(@TempDir Path tmp) {
-        CliTest.Result r = CliTest.run("demo", "--epochs", "1", "--output", tmp.toString());
+    void demoTrainsBothNetsAndDrawsTheCurves(@TempDir Path tmp) throws Exception {
+        CliTest.Result r = CliTest.run("demo", "--iterations", "2", "--output", tmp.toString());
+        assertDemoRan(r, tmp);
+        JsonNode config = new ObjectMapper().readTree(tmp.resolve("resnet20/run.json").toFile()).get("config");
+        assertThat(config.get("iterations").asInt()).isEqualTo(2);
+        assertThat(config.get("recipe").get("name").asText()).isEqualTo("cifar");
+        assertThat(CliTest.run("demo", "--epochs", "1", "--iterations", "2").err()).contains("not both");
+    }
+
+    /** The demo as users run it, one epoch of each net (39 iterations of 128 images). */
+    @Tag("slow")
+    @Test
+    void demoTrainsAnEpochOfEachNet(@TempDir Path tmp) {
+        assertDemoRan(CliTest.run("demo", "--epochs", "1", "--output", tmp.toString()), tmp);
+    }
+
+    private static void assertDemoRan(CliTest.Result r, Path dir) {
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains("resnet20").contains("plain20").contains("TEST ERROR");
-        assertThat(tmp.resolve("curves.png")).exists();
-        assertThat(tmp.resolve("resnet20/model.safetensors")).exists();
-        assertThat(tmp.resolve("plain20/metrics.csv")).exists();
+        assertThat(dir.resolve("curves.png")).exists();
+        assertThat(dir.resolve("resnet20/model.safetensors")).exists();
+        assertThat(dir.resolve("plain20/metrics.csv")).exists();
     }
 
     @Test
     void trainThenEvalOnTheSampleArchive(@TempDir Path tmp) throws Exception {
         Path archive = io.resnet4j.data.CifarSample.extractTo(tmp.resolve("data"));
         Path run = tmp.resolve("run");
-        CliTest.Result t = CliTest.run("train", "--data", archive.toString(), "--model", "resnet20", "--iterations", "12",
-                "--batch-size", "64", "--log-every", "4", "--output", run.toString());
+        CliTest.Result t = CliTest.run("train", "--data", archive.toString(), "--model", "resnet20", "--iterations", "4",
+                "--batch-size", "64", "--log-every", "2", "--output", run.toString());
         assertThat(t.code()).as(t.err()).isZero();
-        assertThat(t.out()).contains("finished at iteration 12");
+        assertThat(t.out()).contains("finished at iteration 4");
         JsonNode runJson = new ObjectMapper().readTree(run.resolve("run.json").toFile());
         assertThat(runJson.get("status").asText()).isEqualTo("completed");
         assertThat(runJson.get("config").get("batch_size").asInt()).isEqualTo(64);

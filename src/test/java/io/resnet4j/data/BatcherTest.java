@@ -128,6 +128,18 @@ class BatcherTest {
     }
 
     @Test
+    void steadyStateReusesAFewBuffers() {
+        java.util.Set<float[]> buffers = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        try (Batcher b = train().endEpoch(5).workers(2).prefetch(3).build()) {
+            while (b.hasNext()) {
+                buffers.add(b.next().images());
+            }
+        }
+        // 35 batches from the prefetched ones plus the one the consumer holds.
+        assertThat(buffers).hasSize(3 + 1);
+    }
+
+    @Test
     void buffersAreRecycledAndCloseStopsTheThreads() throws InterruptedException {
         Batcher b = train().endEpoch(5).workers(2).build();
         Batch first = b.next();

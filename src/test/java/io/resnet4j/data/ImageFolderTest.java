@@ -92,6 +92,29 @@ class ImageFolderTest {
         assertThat(a.get(0).images()).isNotEqualTo(a.get(3).images());
     }
 
+    @Test
+    void batchesReuseTheirBuffersAndShortOnesAreExactSize(@TempDir Path tmp) throws Exception {
+        makeFolder(tmp, 4, 16);
+        Files.write(tmp.resolve("train/bee/broken.jpg"), new byte[] {1, 2, 3}); // 13 files, one unreadable
+        ImageFolder f = ImageFolder.open(tmp.resolve("train"));
+        java.util.Set<float[]> buffers = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        int shortBatches = 0;
+        try (ImageFolderLoader l = ImageFolderLoader.builder(f, Preprocessing.imagenet(), 8).batchSize(4).seed(3)
+                .workers(2).prefetch(2).endEpoch(6).report(null).build()) {
+            while (l.hasNext()) {
+                Batch b = l.next();
+                assertThat(b.images()).hasSize(b.size() * 3 * 8 * 8);
+                if (b.size() == 4) {
+                    buffers.add(b.images());
+                } else {
+                    shortBatches++;
+                }
+            }
+        }
+        assertThat(shortBatches).isBetween(1, 6); // the broken file falls in a kept batch in most epochs
+        assertThat(buffers).hasSizeLessThanOrEqualTo(2 + 1);
+    }
+
     private static List<Batch> collect(ImageFolder f, int workers, int epoch, int batch) {
         List<Batch> out = new ArrayList<>();
         try (ImageFolderLoader l = ImageFolderLoader.builder(f, Preprocessing.imagenet(), 12).batchSize(4).seed(7)

@@ -62,34 +62,31 @@ class SharedCifarTest {
     }
 
     @Test
-    void batcherThroughputOnTheReal45kSplit() {
+    void anAugmentedEpochOfTheReal45kSplitVisitsEveryImageOnce() {
         CifarData train = data.get(Split.TRAIN45K);
         Normalization norm = Normalization.paper(PixelMean.compute(train));
-        int workers = Math.max(1, Math.min(2, Runtime.getRuntime().availableProcessors()));
-        // Warm-up: let the JIT compile the inner loops before timing.
-        drainEpochs(train, norm, workers, 0, 1);
-        long t0 = System.nanoTime();
-        long images = drainEpochs(train, norm, workers, 1, 2);
-        double seconds = (System.nanoTime() - t0) / 1e9;
-        double rate = images / seconds;
-        System.out.printf(Locale.ROOT, "batcher throughput: %,.0f images/s (%d images, batch 128, augment, %d workers,"
-                + " %d cores)%n", rate, images, workers, Runtime.getRuntime().availableProcessors());
-        // A 2-core CI box does well over this; far below would mean something is badly wrong.
-        assertThat(rate).isGreaterThan(5_000);
-    }
-
-    private static long drainEpochs(CifarData d, Normalization norm, int workers, int from, int to) {
-        long n = 0;
-        double sink = 0;
-        try (Batcher b = Batcher.builder(d, norm).batchSize(128).seed(1).startAt(from, 0).endEpoch(to)
-                .workers(workers).build()) {
+        int[] expected = new int[10];
+        for (int i = 0; i < train.size(); i++) {
+            expected[train.label(i)]++;
+        }
+        int[] seen = new int[10];
+        long start = System.nanoTime();
+        long images = 0;
+        try (Batcher b = Batcher.builder(train, norm).batchSize(128).seed(1).dropLast(false).workers(2).build()) {
             while (b.hasNext()) {
                 Batch batch = b.next();
-                sink += batch.images()[batch.size() * 3072 - 1]; // touch the batch like a consumer would
-                n += batch.size();
+                for (int label : batch.labels()) {
+                    seen[label]++;
+                }
+                images += batch.size();
             }
         }
-        assertThat(sink).isNotNaN();
-        return n;
+        // Speed depends on the machine, so it is reported, not asserted.
+        System.out.printf(Locale.ROOT, "batcher: %,.0f images/s (45k split, batch 128, augment, 2 workers, %d cores)%n",
+                images / ((System.nanoTime() - start) / 1e9), Runtime.getRuntime().availableProcessors());
+        assertThat(images).isEqualTo(45_000);
+        assertThat(seen).containsExactly(expected);
+        assertThat(java.util.Arrays.stream(expected).min().orElseThrow()).isGreaterThan(4_300); // CIFAR-10 is balanced
     }
+
 }

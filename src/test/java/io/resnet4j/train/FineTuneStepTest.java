@@ -90,13 +90,13 @@ class FineTuneStepTest {
 
     @Test
     void plateauDropsAfterPatienceWithoutImprovement() {
-        CifarTrainer.Plateau p = new CifarTrainer.Plateau(2);
+        ScheduleState.Plateau p = new ScheduleState.Plateau(2);
         assertThat(p.observe(0.5)).isFalse();
         assertThat(p.observe(0.4)).isFalse();
         assertThat(p.observe(0.45)).isFalse();
         assertThat(p.observe(0.41)).isTrue();
         assertThat(p.observe(0.42)).isFalse();
-        assertThat(new CifarTrainer.Plateau(0).observe(1)).isFalse();
+        assertThat(new ScheduleState.Plateau(0).observe(1)).isFalse();
         assertThat(ResNet.parseFrozenPrefix("conv4_x")).isEqualTo(4);
         assertThat(ResNet.parseFrozenPrefix("layer3")).isEqualTo(4);
         assertThat(ResNet.parseFrozenPrefix("conv1")).isEqualTo(1);

@@ -2,19 +2,25 @@ package io.resnet4j.train;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Provenance: every field present, git facts well-formed, nothing fails outside a repository. */
+/** Provenance: every field present; git facts from a repository made by the test, unknown outside one. */
 class RunInfoTest {
 
     @Test
-    void jsonHasEveryFieldWithPlausibleValues() {
+    void jsonHasEveryFieldWithPlausibleValues(@TempDir Path notARepository) {
         Instant start = Instant.parse("2026-01-02T03:04:05.678Z");
-        RunInfo info = RunInfo.collect(Path.of(System.getProperty("user.dir")), start);
+        RunInfo info = RunInfo.collect(notARepository, start);
         ObjectNode json = info.toJson();
 
         assertThat(json.fieldNames()).toIterable().containsExactlyInAnyOrder(
@@ -32,37 +38,39 @@ class RunInfoTest {
         assertThat(json.get("available_processors").asInt()).isEqualTo(Runtime.getRuntime().availableProcessors());
         assertThat(json.get("hostname").asText()).isNotBlank();
         assertThat(json.get("start_time").asText()).isEqualTo("2026-01-02T03:04:05.678Z");
-
-        String commit = json.get("git_commit").asText();
-        assertThat(commit).matches("[0-9a-f]{40}|unknown");
-        if (commit.equals("unknown")) {
-            assertThat(json.get("git_dirty").isNull()).isTrue();
-            assertThat(json.get("git_revision").asText()).isEqualTo("unknown");
-        } else {
-            boolean dirty = json.get("git_dirty").asBoolean();
-            assertThat(json.get("git_revision").asText()).isEqualTo(dirty ? commit + "-dirty" : commit);
-        }
     }
 
     @Test
-    void insideThisCheckoutTheCommitIsKnown() {
-        // The build runs in the project's git checkout (a worktree counts); if git is installed the
-        // commit must be found. Without git on the PATH, "unknown" is the documented answer.
-        String commit = RunInfo.gitCommit(Path.of(System.getProperty("user.dir")));
-        if (gitInstalled()) {
-            assertThat(commit).matches("[0-9a-f]{40}");
-        } else {
-            assertThat(commit).isEqualTo("unknown");
-        }
+    void insideARepositoryTheCommitAndItsDirtinessAreKnown(@TempDir Path repo) throws Exception {
+        assumeTrue(git(repo, "--version") == 0, "git is not installed");
+        assertThat(git(repo, "init", "-q")).isZero();
+        Files.writeString(repo.resolve("README"), "a run's code\n");
+        assertThat(git(repo, "add", "README")).isZero();
+        assertThat(git(repo, "-c", "user.name=test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false",
+                "commit", "-q", "-m", "first")).isZero();
+        String head = new String(new ProcessBuilder("git", "rev-parse", "HEAD").directory(repo.toFile()).start()
+                .getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+
+        RunInfo clean = RunInfo.collect(repo, Instant.now());
+        assertThat(clean.gitCommit()).isEqualTo(head).matches("[0-9a-f]{40}");
+        assertThat(clean.gitDirty()).isFalse();
+        assertThat(clean.gitRevision()).isEqualTo(head);
+
+        Files.writeString(repo.resolve("README"), "changed\n");
+        RunInfo dirty = RunInfo.collect(repo, Instant.now());
+        assertThat(dirty.gitDirty()).isTrue();
+        assertThat(dirty.toJson().get("git_revision").asText()).isEqualTo(head + "-dirty");
     }
 
-    private static boolean gitInstalled() {
+    private static int git(Path dir, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("git"));
+        command.addAll(List.of(args));
         try {
-            Process p = new ProcessBuilder("git", "--version").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true).start();
             p.getInputStream().readAllBytes();
-            return p.waitFor() == 0;
-        } catch (Exception e) {
-            return false;
+            return p.waitFor();
+        } catch (java.io.IOException e) {
+            return -1; // no git on the PATH
         }
     }
 
