@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
         versionProvider = VersionProvider.class,
         sortOptions = false,
         description = "Deep Residual Learning for Image Recognition (He et al., 2015) on the JVM.",
-        subcommands = {DemoCommand.class, ModelsCommand.class, SummaryCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, FeaturesCommand.class, ConvertCommand.class, ExportCommand.class, ExperimentCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {DemoCommand.class, ModelsCommand.class, SummaryCommand.class, TrainCommand.class, EvalCommand.class, PredictCommand.class, FeaturesCommand.class, ConvertCommand.class, ExportCommand.class, ExperimentCommand.class, BenchCommand.class, ServeCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'resnet4j COMMAND --help' for a command's options."})
 public final class Main implements Callable<Integer> {
 
