@@ -187,7 +187,11 @@ public final class ServeCommand implements Callable<Integer> {
             if (!seen.add(n)) {
                 throw new UsageException("two models would be served as '" + n + "': give each --weights its own --name");
             }
-            UsageException.rethrow(() -> ServedModel.checkName(n));
+            try {
+                ServedModel.checkName(n);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage());
+            }
         }
         return names;
     }
