@@ -174,13 +174,16 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** Given names, else architecture names, else file stems where architectures clash; all must differ. */
     static List<String> names(List<ModelArgs> served, List<ImageClassifier> classifiers) {
-        List<String> architectures = classifiers.stream().map(c -> c.config().spec().name()).toList();
-        List<String> names = new ArrayList<>();
+        List<String> first = new ArrayList<>();
         for (int i = 0; i < served.size(); i++) {
             String given = served.get(i).name;
-            String arch = architectures.get(i);
-            boolean clash = architectures.stream().filter(arch::equals).count() > 1;
-            names.add(given != null ? given : clash ? stem(served.get(i).weights) : arch);
+            first.add(given != null ? given : classifiers.get(i).config().spec().name());
+        }
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < served.size(); i++) {
+            String name = first.get(i);
+            boolean clash = first.stream().filter(name::equals).count() > 1;
+            names.add(served.get(i).name == null && clash ? stem(served.get(i).weights) : name);
         }
         Set<String> seen = new HashSet<>();
         for (String n : names) {
