@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 
 /**
@@ -103,6 +104,12 @@ public final class InferenceServer implements AutoCloseable {
         });
         routes.exception(HttpResponseException.class, (e, ctx) -> writeError(ctx, e.getStatus(), e.getMessage()));
         routes.exception(Exception.class, (e, ctx) -> {
+            int clientStatus = clientFault(e);
+            if (clientStatus > 0) {
+                writeError(ctx, clientStatus, clientStatus == 408 ? "the request body arrived too slowly"
+                        : "the request could not be read");
+                return;
+            }
             b.log.accept("resnet4j serve: " + ctx.method() + " " + ctx.path() + " failed: " + describe(e));
             writeError(ctx, 500, "internal error while handling the request");
         });
@@ -122,6 +129,22 @@ public final class InferenceServer implements AutoCloseable {
         Endpoint endpoint = ctx.endpoints().lastHttpEndpoint();
         String route = endpoint == null ? "unmatched" : endpoint.path;
         metrics.request(route, ctx.statusCode(), start == null ? 0 : System.nanoTime() - start);
+    }
+
+    /**
+     * The 4xx status of a failure that is the client's doing (a body sent too slowly, a connection
+     * dropped mid-body, a malformed request Jetty refused), or 0 for a server fault.
+     */
+    static int clientFault(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+                return http.getCode();
+            }
+            if (t instanceof java.io.EOFException) {
+                return 400; // the client closed the connection before its body ended
+            }
+        }
+        return 0;
     }
 
     private static String describe(Throwable e) {

@@ -169,6 +169,32 @@ class ServerBehaviourTest {
         server.awaitStop();
     }
 
+    @Test
+    void aBodySentTooSlowlyIsCutOffWith408() throws Exception {
+        try (InferenceServer server = InferenceServer.builder().model("m", classifier).port(0).start();
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(20_000);
+            var out = socket.getOutputStream();
+            out.write(("POST /v1/models/m/predict HTTP/1.1\r\nHost: localhost\r\nContent-Type: image/png\r\n"
+                    + "Content-Length: 50000\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            try {
+                while (System.nanoTime() < end && socket.getInputStream().available() == 0) {
+                    out.write(new byte[16]);
+                    out.flush();
+                    Thread.sleep(200);
+                }
+            } catch (java.io.IOException closedByServer) {
+                // the server may close before the status line is read
+            }
+            String response = new String(socket.getInputStream().readAllBytes(),
+                    java.nio.charset.StandardCharsets.UTF_8);
+            assertThat(response).startsWith("HTTP/1.1 408").contains("{\"error\":\"the request body arrived too slowly\"}");
+            assertThat(get(server.url() + "metrics").body())
+                    .contains("resnet4j_requests_total{endpoint=\"/v1/models/{name}/predict\",status=\"408\"}");
+        }
+    }
+
     private static boolean refusesNewRequests(String base) {
         try {
             HttpClient fresh = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
