@@ -96,9 +96,14 @@ final class OpenInferenceRoutes {
         List<String> wanted = requestedOutputs(request);
         long deadlineNanos = start + deadline.toNanos();
         Map<String, CompletableFuture<float[]>> pending = new LinkedHashMap<>();
-        for (String name : wanted) {
-            pending.put(name, m.submit(name.equals(LOGITS) ? DynamicBatcher.Output.LOGITS
-                    : DynamicBatcher.Output.FEATURES, input, n));
+        try {
+            for (String name : wanted) {
+                pending.put(name, m.submit(name.equals(LOGITS) ? DynamicBatcher.Output.LOGITS
+                        : DynamicBatcher.Output.FEATURES, input, n));
+            }
+        } catch (ApiException busy) {
+            pending.values().forEach(f -> f.cancel(false));
+            throw busy;
         }
         ObjectNode out = Json.object().put("model_name", m.name()).put("model_version", VERSION);
         if (request.hasNonNull("id")) {
