@@ -7,6 +7,8 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Iterator;
 import java.util.Locale;
+import java.util.concurrent.Semaphore;
+import java.util.function.Function;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.event.IIOReadWarningListener;
@@ -25,12 +27,28 @@ public final class ImageDecoder {
     public static final long DEFAULT_MAX_PIXELS = 89_478_485L;
 
     private final long maxPixels;
+    /**
+     * A large image takes several bytes per pixel while it is decoded and resized, so as many
+     * decodes run at once as there are cores (decoding is CPU-bound: more would not be faster),
+     * and memory stays bounded however many uploads arrive together.
+     */
+    private final Semaphore decoding = new Semaphore(Math.max(2, Runtime.getRuntime().availableProcessors()));
 
     public ImageDecoder(long maxPixels) {
         if (maxPixels < 1) {
             throw new IllegalArgumentException("maxPixels must be at least 1, got " + maxPixels);
         }
         this.maxPixels = maxPixels;
+    }
+
+    /** Decodes an image and turns it into network input while holding one of the decoding slots. */
+    public float[] decodeToInput(byte[] bytes, Function<RgbImage, float[]> toInput) {
+        decoding.acquireUninterruptibly();
+        try {
+            return toInput.apply(decode(bytes));
+        } finally {
+            decoding.release();
+        }
     }
 
     public long maxPixels() {

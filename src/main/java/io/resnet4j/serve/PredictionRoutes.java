@@ -95,7 +95,7 @@ final class PredictionRoutes {
             long startNanos) {
         List<float[]> inputs = new ArrayList<>();
         for (RequestBodies.Upload u : uploads) {
-            inputs.add(model.classifier().input(decode(u)));
+            inputs.add(decode(u, model));
         }
         long deadlineNanos = startNanos + deadline.toNanos();
         List<CompletableFuture<float[]>> pending = new ArrayList<>();
@@ -114,9 +114,9 @@ final class PredictionRoutes {
         return rows;
     }
 
-    private io.resnet4j.image.RgbImage decode(RequestBodies.Upload upload) {
+    private float[] decode(RequestBodies.Upload upload, ServedModel model) {
         try {
-            return decoder.decode(upload.bytes());
+            return decoder.decodeToInput(upload.bytes(), model.classifier()::input);
         } catch (ApiException e) {
             throw upload.file() == null ? e : new ApiException(e.status(), upload.file() + ": " + e.getMessage());
         }
