@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # Load and fault measurements of 'resnet4j serve' (written up in docs/serve/load.md). Loopback only;
 # every step is bounded in time. Needs Debian's wrk and curl.
-#   tools/serve/load.sh [OUT_DIR]          (DURATION=20s per wrk run, FAULT_REQUESTS=20000)
+#   tools/serve/load.sh [OUT_DIR]   (DURATION=20s per wrk run, FAULT_REQUESTS=20000,
+#                                    STEPS="throughput faults overload" to run only some)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 OUT="${1:-$ROOT/target/serve-load}"
 DURATION="${DURATION:-20s}"
 FAULT_REQUESTS="${FAULT_REQUESTS:-20000}"
 PHOTO="${PHOTO:-$ROOT/../shared/images/chelsea.png}"
+STEPS="${STEPS:-throughput faults overload}"
 PORT=18480
 mkdir -p "$OUT"
 cd "$ROOT"
@@ -55,11 +57,11 @@ throughput() { # NAME IMAGE
   done
 }
 
-: >"$OUT/summary.txt"
+: >>"$OUT/summary.txt"
 { lscpu | grep -E 'Model name|^CPU\(s\)'; grep -o 'avx512[a-z_0-9]*' /proc/cpuinfo | sort -u | tr '\n' ' '; echo; } \
   | tee -a "$OUT/summary.txt"
 
-for model in resnet50 resnet20; do
+[[ "$STEPS" == *throughput* ]] && for model in resnet50 resnet20; do
   bin/resnet4j bench infer --model "$model" --batch-size 16 --json >"$OUT/bench-$model-before.json"
   if [[ "$model" == resnet50 ]]; then
     start_server resnet50 "$OUT/resnet50-random.safetensors"
@@ -74,7 +76,18 @@ for model in resnet50 resnet20; do
     | tee -a "$OUT/summary.txt"
 done
 
-# Faults: a small heap and a short queue, so overload (503) and memory are both exercised.
-RESNET4J_JAVA_OPTS="-Xmx1g" start_server resnet20 "$RESNET20" --queue 16
-tool faults "http://127.0.0.1:$PORT/" resnet20 "$OUT/photo.jpg" "$PID" "$FAULT_REQUESTS" 32 15 | tee "$OUT/faults.txt"
-stop_server
+# Faults: good and bad bodies mixed, on a small heap so that growing memory would show.
+if [[ "$STEPS" == *faults* ]]; then
+  RESNET4J_JAVA_OPTS="-Xmx1g" start_server resnet20 "$RESNET20" --queue 16
+  tool faults "http://127.0.0.1:$PORT/" resnet20 "$OUT/photo.jpg" "$PID" "$FAULT_REQUESTS" 32 15 | tee "$OUT/faults.txt"
+  stop_server
+fi
+
+# Overload: far more clients than the queue holds; the refusals must be 503s, nothing else.
+if [[ "$STEPS" == *overload* ]]; then
+  start_server resnet50 "$OUT/resnet50-random.safetensors" --queue 8
+  IMAGE="$OUT/photo.jpg" wrk -t 2 -c 64 -d 15s --timeout 30s -s tools/serve/post-image.lua \
+    "http://127.0.0.1:$PORT/v1/models/resnet50/predict" >"$OUT/wrk-overload.txt"
+  curl -s "http://127.0.0.1:$PORT/metrics" | grep '^resnet4j_requests_total' | tee "$OUT/overload-statuses.txt"
+  stop_server
+fi

@@ -38,6 +38,9 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
  */
 public final class InferenceServer implements AutoCloseable {
 
+    /** Refused bodies up to this size are read to their end before the error is sent. */
+    private static final long DISCARD_LIMIT = 1L << 20;
+
     private final Javalin app;
     private final Map<String, ServedModel> models;
     private final Duration drain;
@@ -97,6 +100,9 @@ public final class InferenceServer implements AutoCloseable {
         });
         routes.after(ctx -> record(ctx, metrics));
         routes.exception(ApiException.class, (e, ctx) -> {
+            if (e.status() != 413) {
+                discardSmallBody(ctx);
+            }
             if (e.retryAfterSeconds() > 0) {
                 ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
             }
@@ -114,6 +120,21 @@ public final class InferenceServer implements AutoCloseable {
             writeError(ctx, 500, "internal error while handling the request");
         });
         routeSets.forEach(r -> r.accept(routes));
+    }
+
+    /**
+     * Reads the rest of a small refused body (a wrong content type, a queue that was full), so the
+     * connection stays usable and the client, still sending, sees the answer rather than a reset.
+     */
+    private static void discardSmallBody(Context ctx) {
+        long declared = ctx.req().getContentLengthLong();
+        if (declared > 0 && declared <= DISCARD_LIMIT) {
+            try {
+                ctx.req().getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            } catch (java.io.IOException | RuntimeException e) {
+                // already read, or the client went away: nothing to keep open
+            }
+        }
     }
 
     private static void writeError(Context ctx, int status, String message) {
