@@ -76,6 +76,21 @@ public final class DynamicBatcher implements AutoCloseable {
     }
 
     /**
+     * Refuses a request at once when the queue is already full, before the server spends time
+     * decoding an image that would be refused anyway.
+     *
+     * @throws ApiException 503 when the queue is full or the batcher is shutting down
+     */
+    public void checkRoom() {
+        if (closing) {
+            throw ApiException.busy("the server is shutting down", 5);
+        }
+        if (queue.remainingCapacity() == 0) {
+            throw ApiException.busy("the server is busy: " + queue.size() + " requests are already waiting", 1);
+        }
+    }
+
+    /**
      * Queues {@code images} images ({@code images x 3 x height x width} floats) and returns their
      * output rows when their batch has run. Cancelling the future drops the request if its batch
      * has not started.

@@ -90,6 +90,7 @@ final class OpenInferenceRoutes {
     private void infer(Context ctx) throws IOException {
         long start = System.nanoTime();
         ServedModel m = model(ctx);
+        m.batcher().checkRoom();
         JsonNode request = parse(bodies.json(ctx));
         float[] input = input(request, m);
         int n = input.length / (3 * m.inputSide() * m.inputSide());

@@ -57,6 +57,7 @@ final class PredictionRoutes {
         long start = System.nanoTime();
         ServedModel model = model(models, ctx.pathParam("name"));
         int top = top(ctx.queryParam("top"), model.classNames().size());
+        model.batcher().checkRoom();
         List<RequestBodies.Upload> uploads = bodies.images(ctx);
         List<float[]> logits = run(model, DynamicBatcher.Output.LOGITS, uploads, start);
         ObjectNode out = Json.object().put("model", model.name());
@@ -75,6 +76,7 @@ final class PredictionRoutes {
     private void features(Context ctx) throws IOException {
         long start = System.nanoTime();
         ServedModel model = model(models, ctx.pathParam("name"));
+        model.batcher().checkRoom();
         List<RequestBodies.Upload> uploads = bodies.images(ctx);
         List<float[]> features = run(model, DynamicBatcher.Output.FEATURES, uploads, start);
         ObjectNode out = Json.object().put("model", model.name()).put("dim", model.classifier().featureChannels());
