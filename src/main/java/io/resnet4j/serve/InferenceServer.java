@@ -38,7 +38,7 @@ import org.eclipse.jetty.server.handler.GracefulHandler;
  */
 public final class InferenceServer implements AutoCloseable {
 
-    /** Refused bodies up to this size are read to their end before the error is sent. */
+    /** Refused bodies up to this size (or twice the body limit) are read to their end before the error is sent. */
     private static final long DISCARD_LIMIT = 1L << 20;
 
     private final Javalin app;
@@ -100,9 +100,7 @@ public final class InferenceServer implements AutoCloseable {
         });
         routes.after(ctx -> record(ctx, metrics));
         routes.exception(ApiException.class, (e, ctx) -> {
-            if (e.status() != 413) {
-                discardSmallBody(ctx);
-            }
+            discardBody(ctx, Math.max(DISCARD_LIMIT, 2 * b.maxBodyBytes));
             if (e.retryAfterSeconds() > 0) {
                 ctx.header("Retry-After", String.valueOf(e.retryAfterSeconds()));
             }
@@ -123,17 +121,28 @@ public final class InferenceServer implements AutoCloseable {
     }
 
     /**
-     * Reads the rest of a small refused body (a wrong content type, a queue that was full), so the
-     * connection stays usable and the client, still sending, sees the answer rather than a reset.
+     * Reads the rest of a refused body, up to {@code budget} bytes, so the client, still sending,
+     * sees the answer: closing a connection with unread data resets it, and the client would get
+     * a broken pipe instead of the 413 or 415. Bodies declared larger than the budget are not worth
+     * reading; a client sending too slowly is cut off by the data-rate limit.
      */
-    private static void discardSmallBody(Context ctx) {
+    private static void discardBody(Context ctx, long budget) {
         long declared = ctx.req().getContentLengthLong();
-        if (declared > 0 && declared <= DISCARD_LIMIT) {
-            try {
-                ctx.req().getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
-            } catch (java.io.IOException | RuntimeException e) {
-                // already read, or the client went away: nothing to keep open
+        if (declared > budget) {
+            return;
+        }
+        try {
+            java.io.InputStream in = ctx.req().getInputStream();
+            byte[] buffer = new byte[64 << 10];
+            for (long read = 0; read < budget;) {
+                int n = in.read(buffer);
+                if (n < 0) {
+                    return;
+                }
+                read += n;
             }
+        } catch (java.io.IOException | RuntimeException e) {
+            // already read, or the client went away: nothing to keep open
         }
     }
 
