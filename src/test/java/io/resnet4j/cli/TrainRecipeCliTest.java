@@ -72,6 +72,6 @@ class TrainRecipeCliTest {
         assertThat(r.err()).contains("--accumulate: batch size 6 does not split into 4 equal micro-batches");
         assertThat(run.resolve("run.json")).doesNotExist();
         CliTest.Result zero = CliTest.run("train", "--data", data.toString(), "--input", "32", "--batch-size", "0");
-        assertThat(zero.err()).contains("--batch-size: batch size 0 must be at least 1");
+        assertThat(zero.err()).contains("--batch-size must be at least 1, got 0");
     }
 }
