@@ -2,11 +2,15 @@ package io.resnet4j.image;
 
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
+import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes JPEG and PNG files (javax.imageio) to 8-bit RGB the way PIL's {@code convert("RGB")}
@@ -20,15 +24,39 @@ public final class ImageLoader {
      * @throws IOException naming the file when it cannot be read or decoded
      */
     public static RgbImage read(Path file) throws IOException {
-        BufferedImage img;
         try (InputStream in = Files.newInputStream(file)) {
-            img = ImageIO.read(in);
-        } catch (RuntimeException e) {
-            // Some ImageIO plugins signal corrupt data with unchecked exceptions.
-            throw new IOException(file + " is not a readable image: " + e.getMessage(), e);
+            return decode(() -> ImageIO.read(in), file.toString());
+        }
+    }
+
+    /**
+     * Decodes the bytes of a JPEG or PNG file, e.g. a row of a data set that keeps images as binary.
+     *
+     * @param source names the image in the exception's message
+     * @throws IOException when the bytes are not a decodable image
+     */
+    public static RgbImage decode(byte[] content, String source) throws IOException {
+        // Held in memory already: ImageIO's default stream would copy it to a temporary file first.
+        // ImageIO.read closes this stream itself.
+        ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(content));
+        return decode(() -> ImageIO.read(in), source);
+    }
+
+    private interface Decoder {
+        BufferedImage read() throws IOException;
+    }
+
+    private static RgbImage decode(Decoder decoder, String source) throws IOException {
+        BufferedImage img;
+        try {
+            img = decoder.read();
+        } catch (IIOException | RuntimeException e) {
+            // Decoders name neither the image nor always the failure as an IOException; some ImageIO
+            // plugins signal corrupt data with unchecked exceptions.
+            throw new IOException(source + " is not a readable image: " + e.getMessage(), e);
         }
         if (img == null) {
-            throw new IOException(file + " is not a JPEG or PNG image (no decoder recognises it)");
+            throw new IOException(source + " is not a JPEG or PNG image (no decoder recognises it)");
         }
         return toRgb(img);
     }
