@@ -42,7 +42,7 @@ class SparkCommandsTest {
         sample = LocalSpark.cifarSample();
         assumeTrue(sample != null, "the CIFAR-10 JPEG sample (shared/datasets/cifar10-jpeg-sample) is not here");
         dir = Files.createTempDirectory("resnet4j-spark-commands");
-        weights = TestWeights.resnet20(dir).toString();
+        weights = TestWeights.resnet20ClassMeans(dir, sample.resolve("train"), 40).toString();
         spark = LocalSpark.start("SparkCommandsTest");
     }
 
@@ -154,8 +154,17 @@ class SparkCommandsTest {
         for (String field : List.of("images", "top1_error", "top5_error", "classes", "matrix")) {
             assertThat(got.get(field)).as(field).isEqualTo(want.get(field));
         }
-        // a random network errs, so the comparison above covers confusions, not only the diagonal
-        assertThat(got.get("top1_error").asDouble()).isGreaterThan(0.3);
+        // right and wrong answers spread over many cells, so the comparison above covers the whole matrix
+        assertThat(got.get("top1_error").asDouble()).isGreaterThan(0.0);
+        int columnsUsed = 0;
+        for (int p = 0; p < 10; p++) {
+            long predicted = 0;
+            for (JsonNode row : got.get("matrix")) {
+                predicted += row.get(p).asLong();
+            }
+            columnsUsed += predicted > 0 ? 1 : 0;
+        }
+        assertThat(columnsUsed).isGreaterThanOrEqualTo(5);
     }
 
     @Test
