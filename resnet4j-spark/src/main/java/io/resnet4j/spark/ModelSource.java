@@ -4,6 +4,7 @@ import io.resnet4j.inference.ImageClassifier;
 import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -33,7 +34,7 @@ public abstract sealed class ModelSource implements Serializable {
 
     /**
      * The model the driver exports to ONNX and broadcasts: the weights are read once, on the
-     * driver, whatever their form.
+     * driver, whatever their form; a cluster file system's (hdfs:, s3a:, ...) are copied there first.
      */
     public static ModelSource shipped(SparkSession spark, String weights) {
         // A broadcast belongs to its SparkContext: a new context (a new application) ships again.
@@ -50,12 +51,35 @@ public abstract sealed class ModelSource implements Serializable {
         DjlDefaults.apply();
         byte[] onnx;
         try {
-            onnx = ImageClassifier.builder(weights).onnxModel();
+            onnx = ImageClassifier.builder(onDriver(spark, weights)).onnxModel();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the weights " + weights + ": " + e.getMessage(), e);
         }
         Broadcast<byte[]> bytes = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(onnx);
         return new Shipped(weights, sha256(onnx), bytes);
+    }
+
+    /**
+     * A local path to the weights: as given, or a copy of a file on a cluster file system (hdfs:,
+     * s3a:, ...) that Spark's Hadoop configuration reaches.
+     */
+    private static String onDriver(SparkSession spark, String weights) throws IOException {
+        URI uri = URI.create(weights.replace(" ", "%20"));
+        String scheme = uri.getScheme();
+        if (scheme == null || scheme.length() < 2 || scheme.equals("torchvision")) {
+            return weights; // a local path (a Windows drive letter is not a scheme) or a named model
+        }
+        org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(uri);
+        if (scheme.equals("file")) {
+            return Path.of(uri).toString();
+        }
+        Path dir = Files.createTempDirectory("resnet4j-weights");
+        Path local = dir.resolve(remote.getName());
+        remote.getFileSystem(spark.sparkContext().hadoopConfiguration())
+                .copyToLocalFile(remote, new org.apache.hadoop.fs.Path(local.toUri()));
+        local.toFile().deleteOnExit();
+        dir.toFile().deleteOnExit();
+        return local.toString();
     }
 
     /** The weights with their size and modification time, so a rewritten file is shipped again. */

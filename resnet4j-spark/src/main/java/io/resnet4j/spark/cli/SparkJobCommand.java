@@ -24,8 +24,9 @@ import picocli.CommandLine.Option;
 public abstract class SparkJobCommand implements Callable<Integer> {
 
     @Option(names = "--weights", required = true, paramLabel = "W",
-            description = "resnet4j checkpoint (.safetensors), torchvision .pth/.safetensors, or a resnet4j .onnx export."
-                    + " Read by the driver, which ships it to the executors as an ONNX export.")
+            description = "resnet4j checkpoint (.safetensors), torchvision .pth/.safetensors, or a resnet4j .onnx export:"
+                    + " a local path or a cluster file system's (hdfs:, s3a:). Read by the driver, which ships it to"
+                    + " the executors as an ONNX export.")
     String weights;
 
     @Option(names = "--input", required = true, split = ",", paramLabel = "PATH_OR_GLOB",
