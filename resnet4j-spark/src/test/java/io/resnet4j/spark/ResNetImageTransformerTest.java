@@ -154,6 +154,17 @@ class ResNetImageTransformerTest {
     }
 
     @Test
+    void weightsNamedByAFileSystemUriAreTheSameModel() {
+        ResNetImageClassifier classifier = new ResNetImageClassifier().setInputCol("image");
+        Map<Integer, Row> byPath = byId(classifier.setWeights(weights).transform(table));
+        Map<Integer, Row> byUri = byId(classifier.copy(new org.apache.spark.ml.param.ParamMap())
+                .setWeights(Path.of(weights).toUri().toString()).transform(table));
+        for (int i = 0; i < GOOD; i++) {
+            assertThat(byUri.get(i).<Row>getList(2)).isEqualTo(byPath.get(i).<Row>getList(2));
+        }
+    }
+
+    @Test
     void theModelIsOpenedOncePerExecutorJvmNotPerTaskOrJob() {
         ModelCache.clear();
         ResNetImageClassifier classifier = new ResNetImageClassifier().setWeights(weights).setInputCol("image")
