@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.TreeSet;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -145,12 +144,14 @@ public final class ImageFolderEvaluation {
                 .add(PREDICTION, DataTypes.createArrayType(ResNetImageClassifier.PREDICTION, false), false);
 
         private final int labelColumn;
-        private final List<String> classNames;
+        private final HashMap<String, Integer> classIndex = new HashMap<>();
         private final int k;
 
         Scores(int labelColumn, List<String> classNames, int k) {
             this.labelColumn = labelColumn;
-            this.classNames = List.copyOf(classNames);
+            for (int c = 0; c < classNames.size(); c++) {
+                classIndex.putIfAbsent(classNames.get(c), c);
+            }
             this.k = k;
         }
 
@@ -168,10 +169,6 @@ public final class ImageFolderEvaluation {
 
         @Override
         public Object[] compute(ImageClassifier model, float[] input, int side, List<Row> rows) {
-            Map<String, Integer> index = new HashMap<>();
-            for (int c = 0; c < classNames.size(); c++) {
-                index.putIfAbsent(classNames.get(c), c);
-            }
             int n = rows.size();
             float[] logits = model.logits(input, n, side, side);
             List<List<Prediction>> ranked = model.predictions(logits, n, k);
@@ -179,7 +176,7 @@ public final class ImageFolderEvaluation {
             Object[] values = new Object[n];
             for (int i = 0; i < n; i++) {
                 String label = rows.get(i).getString(labelColumn);
-                Integer l = index.get(label);
+                Integer l = classIndex.get(label);
                 if (l == null) {
                     throw new IllegalArgumentException("folder '" + label + "' is not a class of the model");
                 }

@@ -12,6 +12,8 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.SparkSession;
@@ -25,6 +27,9 @@ public abstract sealed class ModelSource implements Serializable {
 
     /** Driver side: one export and broadcast per weights file (and per change of it), not per transform. */
     private static final Map<String, Shipped> SHIPPED = new ConcurrentHashMap<>();
+
+    /** hdfs:, s3a:, file:, ... (two letters at least: C: is a drive). */
+    private static final Pattern URI_SCHEME = Pattern.compile("^([a-zA-Z][a-zA-Z0-9+.-]+):");
 
     /** Names the model in the executors' cache: equal ids mean the same network. */
     abstract String id();
@@ -64,13 +69,13 @@ public abstract sealed class ModelSource implements Serializable {
      * s3a:, ...) that Spark's Hadoop configuration reaches.
      */
     private static String onDriver(SparkSession spark, String weights) throws IOException {
-        URI uri = URI.create(weights.replace(" ", "%20"));
-        String scheme = uri.getScheme();
-        if (scheme == null || scheme.length() < 2 || scheme.equals("torchvision")) {
-            return weights; // a local path (a Windows drive letter is not a scheme) or a named model
+        Matcher scheme = URI_SCHEME.matcher(weights);
+        if (!scheme.find() || scheme.group(1).equals("torchvision")) {
+            return weights; // a local path (a Windows drive letter is no scheme) or a named model
         }
+        URI uri = URI.create(weights);
         org.apache.hadoop.fs.Path remote = new org.apache.hadoop.fs.Path(uri);
-        if (scheme.equals("file")) {
+        if (scheme.group(1).equals("file")) {
             return Path.of(uri).toString();
         }
         Path dir = Files.createTempDirectory("resnet4j-weights");
