@@ -1,39 +1,28 @@
 package io.resnet4j.eval;
 
-import io.resnet4j.io.AtomicFiles;
 import io.resnet4j.io.PrintableText;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.awt.Color;
-import java.awt.Font;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
-import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.HeatMapChart;
-import org.knowm.xchart.HeatMapChartBuilder;
-import org.knowm.xchart.style.Styler;
 
 /**
  * Counts (actual, predicted) pairs over K classes. Top-1 error alone hides which classes a network
  * confuses (on CIFAR-10, cat versus dog dominates); the matrix and per-class accuracy show it, and
  * the text, JSON and heat-map forms let a run's report carry it.
  *
+ * <p>Counting needs no charting library: the heat map lives in {@link ConfusionMatrixChart}, so this
+ * class loads without the optional XChart (in a Spark job, for example).
+ *
  * <p>Not thread-safe: accumulate from one thread (or merge per-thread matrices with {@link #addAll}).
  */
 public final class ConfusionMatrix {
-
-    static {
-        if (System.getProperty("java.awt.headless") == null) {
-            System.setProperty("java.awt.headless", "true");
-        }
-    }
 
     private final List<String> classes;
     private final long[][] counts;
@@ -277,60 +266,16 @@ public final class ConfusionMatrix {
     }
 
     /**
-     * Writes the matrix as a heat map PNG (atomically). Colour is the <em>row-normalised</em>
-     * percentage (share of each actual class predicted as each class), so rare and common classes
-     * are comparable; for up to 20 classes each cell is also labelled with that percentage. Actual
-     * classes run top to bottom in label order, as in the text table.
+     * Writes the matrix as a heat map PNG (atomically): see {@link ConfusionMatrixChart}. Needs
+     * XChart on the classpath, which the core keeps optional.
      */
     public void writePng(Path file, int width, int height) throws IOException {
-        HeatMapChart chart = buildChart(width, height);
-        AtomicFiles.write(file, out -> BitmapEncoder.saveBitmap(chart, out, BitmapEncoder.BitmapFormat.PNG));
+        ConfusionMatrixChart.writePng(this, file, width, height);
     }
 
     /** Builds the heat map without rendering it (see {@link #writePng(Path, int, int)}). */
     public HeatMapChart buildChart(int width, int height) {
-        int k = counts.length;
-        HeatMapChart chart = new HeatMapChartBuilder()
-                .width(width)
-                .height(height)
-                .title(String.format(Locale.ROOT, "confusion matrix (%% of actual class), top-1 error %s",
-                        percent(top1Error())))
-                .xAxisTitle("predicted")
-                .yAxisTitle("actual")
-                .build();
-        chart.getStyler()
-                .setShowValue(k <= 20)
-                .setHeatMapValueDecimalPattern("0.#")
-                .setMin(0)
-                .setMax(100)
-                // XChart has one value colour for all cells, so the scale stops at a medium blue on
-                // which black digits stay legible (a navy end made the diagonal unreadable).
-                .setRangeColors(new Color[] {
-                    new Color(0xf7fbff), new Color(0xc6dbef), new Color(0x6baed6), new Color(0x4292c6)
-                })
-                .setValueFontColor(Color.BLACK)
-                .setValueFont(new Font(Font.SANS_SERIF, Font.PLAIN, k <= 10 ? 12 : 9))
-                .setLegendPosition(Styler.LegendPosition.OutsideE);
-        chart.getStyler().setChartBackgroundColor(Color.WHITE).setAntiAlias(true);
-        chart.getStyler().setXAxisLabelRotation(k > 5 ? 45 : 0);
-
-        List<String> xs = new ArrayList<>(classes);
-        // Heat-map rows are drawn bottom-up; reverse so actual class 0 is at the top like the table.
-        List<String> ys = new ArrayList<>(classes);
-        Collections.reverse(ys);
-        List<Number[]> cells = new ArrayList<>();
-        for (int a = 0; a < k; a++) {
-            long row = 0;
-            for (long c : counts[a]) {
-                row += c;
-            }
-            for (int p = 0; p < k; p++) {
-                double pct = row == 0 ? 0.0 : 100.0 * counts[a][p] / row;
-                cells.add(new Number[] {p, k - 1 - a, pct});
-            }
-        }
-        chart.addSeries("% of actual class", xs, ys, cells);
-        return chart;
+        return ConfusionMatrixChart.build(this, width, height);
     }
 
     private void check(int label, String what) {
@@ -339,7 +284,7 @@ public final class ConfusionMatrix {
         }
     }
 
-    private static String percent(double fraction) {
+    static String percent(double fraction) {
         return Double.isNaN(fraction) ? "n/a" : String.format(Locale.ROOT, "%.2f%%", 100.0 * fraction);
     }
 

@@ -3,6 +3,7 @@ package io.resnet4j.image;
 import io.resnet4j.files.InputFiles;
 import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Iterator;
@@ -12,6 +13,7 @@ import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
+import javax.imageio.stream.MemoryCacheImageInputStream;
 
 /**
  * Decodes JPEG and PNG files (javax.imageio) to 8-bit RGB the way PIL's {@code convert("RGB")}
@@ -44,24 +46,50 @@ public final class ImageLoader {
     public static RgbImage read(Path file, long maxPixels, Consumer<String> warnings) throws IOException {
         InputFiles.requireRegularFile(file, "an image");
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
+            return decode(in, file.toString(), maxPixels, warnings);
+        }
+    }
+
+    /**
+     * Decodes the bytes of a JPEG or PNG file (a row of a data set that keeps images as binary, an
+     * upload) with the default pixel limit.
+     *
+     * @param source names the image in messages
+     */
+    public static RgbImage decode(byte[] content, String source) throws IOException {
+        return decode(content, source, DEFAULT_MAX_PIXELS, warning -> {});
+    }
+
+    /** Decodes bytes held in memory: no temporary-file cache, the same limits as files. */
+    public static RgbImage decode(byte[] content, String source, long maxPixels, Consumer<String> warnings)
+            throws IOException {
+        try (ImageInputStream in = new MemoryCacheImageInputStream(new ByteArrayInputStream(content))) {
+            return decode(in, source, maxPixels, warnings);
+        }
+    }
+
+    /** Reads the header first: an image over the pixel limit is refused before a pixel is decoded. */
+    private static RgbImage decode(ImageInputStream in, String source, long maxPixels, Consumer<String> warnings)
+            throws IOException {
+        try {
             ImageReader reader = in == null ? null : firstReader(in);
             if (reader == null) {
-                throw new IOException(file + " is not a JPEG or PNG image (no decoder recognises it)");
+                throw new IOException(source + " is not a JPEG or PNG image (no decoder recognises it)");
             }
             try {
                 reader.setInput(in, true, true);
-                checkSize(file, reader.getWidth(0), reader.getHeight(0), maxPixels);
-                reader.addIIOReadWarningListener((source, message) -> warnings.accept(file + ": " + message));
+                checkSize(source, reader.getWidth(0), reader.getHeight(0), maxPixels);
+                reader.addIIOReadWarningListener((from, message) -> warnings.accept(source + ": " + message));
                 return toRgb(reader.read(0));
             } finally {
                 reader.dispose();
             }
         } catch (IIOException | RuntimeException e) {
             if (causedByOutOfMemory(e)) {
-                throw new IOException(file + ": " + describe(new OutOfMemoryError()), e);
+                throw new IOException(source + ": " + describe(new OutOfMemoryError()), e);
             }
             // ImageIO signals corrupt data with IIOException, and some plugins with unchecked exceptions.
-            throw new IOException(file + " is not a readable image: " + e.getMessage(), e);
+            throw new IOException(source + " is not a readable image: " + e.getMessage(), e);
         }
     }
 
@@ -92,7 +120,7 @@ public final class ImageLoader {
         return readers.hasNext() ? readers.next() : null;
     }
 
-    private static void checkSize(Path file, int width, int height, long maxPixels) throws IOException {
+    private static void checkSize(String file, int width, int height, long maxPixels) throws IOException {
         long pixels = (long) width * height;
         if (width < 1 || height < 1 || pixels > maxPixels) {
             throw new IOException(String.format(Locale.ROOT, "%s is %dx%d = %,d pixels, more than the limit of %,d"

@@ -1,7 +1,10 @@
 package io.resnet4j.inference;
 
-/** What computes: eager libtorch or ONNX Runtime. Callers serialise the calls. */
+/** What computes: eager libtorch or ONNX Runtime. Callers serialise the calls unless {@link #concurrent()}. */
 interface Backend extends AutoCloseable {
+
+    /** Whether batches may run from several threads at once. */
+    boolean concurrent();
 
     float[] logits(float[] input, int n, int height, int width);
 

@@ -21,6 +21,12 @@ final class EagerBackend implements Backend {
         this.parameters = new ParameterStore(manager, false);
     }
 
+    /** One graph at a time: DJL's parameter store and sub-managers are not meant for concurrent use. */
+    @Override
+    public boolean concurrent() {
+        return false;
+    }
+
     @Override
     public float[] logits(float[] input, int n, int height, int width) {
         try (NDManager batch = manager.newSubManager()) {

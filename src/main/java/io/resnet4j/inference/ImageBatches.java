@@ -76,7 +76,8 @@ public final class ImageBatches {
         return new Batch(ok, concat(inputs, transform.crop()), transform.crop(), failures, warnings);
     }
 
-    static float[] concat(List<float[]> images, int side) {
+    /** Images of {@code 3 x side x side} floats each, one after the other: an NCHW batch. */
+    public static float[] concat(List<float[]> images, int side) {
         int per = 3 * side * side;
         float[] all = new float[images.size() * per];
         for (int i = 0; i < images.size(); i++) {

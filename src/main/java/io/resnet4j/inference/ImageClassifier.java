@@ -37,7 +37,9 @@ import java.util.Locale;
  * written by resnet4j's export. On the CPU the network runs on ONNX Runtime by default (exported
  * in memory with batch norm folded; the eager weights are released), elsewhere on eager libtorch.
  *
- * <p>Calls are serialised: one batch runs at a time (both engines use every core they are given).
+ * <p>On ONNX Runtime batches may run from several threads at once, each on its caller's thread plus
+ * the session's intra-op threads (so tasks sharing one model use their own cores); eager libtorch
+ * runs one batch at a time.
  */
 public final class ImageClassifier implements AutoCloseable {
 
@@ -59,6 +61,14 @@ public final class ImageClassifier implements AutoCloseable {
     /** Options for {@link #open}: where the weights come from and what runs them. */
     public static Builder builder(String weights) {
         return new Builder(weights);
+    }
+
+    /**
+     * Options for {@link #open} on an in-memory resnet4j ONNX export ({@link Builder#onnxModel()}, or a
+     * {@code .onnx} file's bytes): it runs on ONNX Runtime and needs no libtorch.
+     */
+    public static Builder builder(byte[] onnxModel) {
+        return new Builder(java.util.Objects.requireNonNull(onnxModel, "onnxModel: the bytes of a resnet4j ONNX export"));
     }
 
     /** Opens weights with every option at its default: automatic engine, the engine's default device. */
@@ -144,9 +154,19 @@ public final class ImageClassifier implements AutoCloseable {
      * Raw logits ({@code n x classes}, row-major) of a preprocessed NCHW batch; any height and width
      * the network accepts.
      */
-    public synchronized float[] logits(float[] input, int n, int height, int width) {
+    public float[] logits(float[] input, int n, int height, int width) {
         checkBatch(n);
-        return backend.logits(input, n, height, width);
+        return run(() -> backend.logits(input, n, height, width));
+    }
+
+    /** Runs a batch at once where the backend allows it, else after the batch in progress. */
+    private <T> T run(java.util.function.Supplier<T> batch) {
+        if (backend.concurrent()) {
+            return batch.get();
+        }
+        synchronized (this) {
+            return batch.get();
+        }
     }
 
     /** The pooled penultimate features of an image ({@link #featureChannels()} numbers). */
@@ -163,13 +183,13 @@ public final class ImageClassifier implements AutoCloseable {
      * Features of a preprocessed batch at a layer: the pooled vector, or a stage's feature map
      * (stage maps need the eager engine, {@link InferenceEngine#PYTORCH}).
      */
-    public synchronized FeatureMaps features(float[] input, int n, int height, int width, FeatureLayer layer) {
+    public FeatureMaps features(float[] input, int n, int height, int width, FeatureLayer layer) {
         checkBatch(n);
         if (layer.stage() >= config.spec().stages()) {
             throw new IllegalArgumentException(config.spec().name() + " has " + config.spec().stages()
                     + " stages; its last is conv" + (config.spec().stages() + 1) + "_x");
         }
-        return backend.features(input, n, height, width, layer);
+        return run(() -> backend.features(input, n, height, width, layer));
     }
 
     private void checkBatch(int n) {
@@ -188,6 +208,7 @@ public final class ImageClassifier implements AutoCloseable {
     /** How {@link #open} loads and runs the weights. */
     public static final class Builder {
         private final String weights;
+        private final byte[] onnxModel;
         private String engineName = "auto";
         private Device device;
         private int threads;
@@ -197,6 +218,12 @@ public final class ImageClassifier implements AutoCloseable {
 
         private Builder(String weights) {
             this.weights = weights;
+            this.onnxModel = null;
+        }
+
+        private Builder(byte[] onnxModel) {
+            this.weights = "an in-memory ONNX model";
+            this.onnxModel = onnxModel;
         }
 
         /** {@code auto} (default: ONNX Runtime on CPU, eager libtorch on GPU), {@code onnxruntime} or {@code pytorch}. */
@@ -243,18 +270,50 @@ public final class ImageClassifier implements AutoCloseable {
         }
 
         public ImageClassifier open() throws IOException {
+            if (onnxModel != null) {
+                requireOnnxRuntime(device != null ? device : Device.cpu());
+                return OnnxModelFile.open(onnxModel, weights, threads, this::classifier);
+            }
             Device d = device != null ? device : Engine.getEngine("PyTorch").defaultDevice();
             boolean onnxFile = isOnnxFile(weights);
             InferenceEngine engine = InferenceEngine.parse(onnxFile && "auto".equals(engineName) ? "onnxruntime"
                     : engineName, d);
             if (onnxFile) {
-                if (engine == InferenceEngine.PYTORCH) {
-                    throw new IllegalArgumentException(weights + " is an ONNX model, which only the onnxruntime engine"
-                            + " runs; give a checkpoint or state_dict for the pytorch engine");
-                }
+                requireOnnxRuntime(d);
                 return OnnxModelFile.open(Path.of(weights), threads, this::classifier);
             }
             return engine == InferenceEngine.PYTORCH ? openEager(d) : openExported(d);
+        }
+
+        private void requireOnnxRuntime(Device d) {
+            if (InferenceEngine.parse("auto".equals(engineName) ? "onnxruntime" : engineName, d)
+                    == InferenceEngine.PYTORCH) {
+                throw new IllegalArgumentException(weights + " is an ONNX model, which only the onnxruntime engine"
+                        + " runs; give a checkpoint or state_dict for the pytorch engine");
+            }
+        }
+
+        /**
+         * The weights as a resnet4j ONNX export (batch norm folded; architecture, class names and
+         * preprocessing in its metadata), the graph {@link #open} runs on ONNX Runtime: what a
+         * cluster's driver ships to its executors, which then need ONNX Runtime only. A {@code .onnx}
+         * file comes back as it is.
+         */
+        public byte[] onnxModel() throws IOException {
+            if (onnxModel != null) {
+                return onnxModel.clone();
+            }
+            if (isOnnxFile(weights)) {
+                return java.nio.file.Files.readAllBytes(Path.of(weights));
+            }
+            try (NDManager manager = NDManager.newBaseManager(Device.cpu())) {
+                return export(WeightsLoader.load(weights, weightsOptions, manager));
+            }
+        }
+
+        private static byte[] export(WeightsLoader.Loaded loaded) {
+            return OnnxExporter.export(loaded.net(), loaded.classNames(), loaded.preprocessing(),
+                    OnnxExporter.Options.defaults(), Versions.resnet4j());
         }
 
         private ImageClassifier openEager(Device d) throws IOException {
@@ -275,8 +334,7 @@ public final class ImageClassifier implements AutoCloseable {
             WeightsLoader.Loaded loaded;
             try (NDManager manager = NDManager.newBaseManager(d)) {
                 loaded = WeightsLoader.load(weights, weightsOptions, manager);
-                onnx = OnnxExporter.export(loaded.net(), null, null, OnnxExporter.Options.defaults(),
-                        Versions.resnet4j());
+                onnx = export(loaded);
             }
             OnnxRuntimeModel model = OnnxRuntimeModel.load(onnx, threads);
             return classifier(new OnnxBackend(model), loaded.net().config(), loaded.classNames(), loaded.preprocessing(),

@@ -11,6 +11,12 @@ final class OnnxBackend implements Backend {
         this.model = model;
     }
 
+    /** ONNX Runtime sessions run concurrently, so tasks sharing one model each compute on their own thread. */
+    @Override
+    public boolean concurrent() {
+        return true;
+    }
+
     @Override
     public float[] logits(float[] input, int n, int height, int width) {
         return model.logits(input, n, height, width);

@@ -16,7 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** A {@code .onnx} file written by resnet4j's export: its architecture, class names and preprocessing come from its metadata. */
+/** A {@code .onnx} model (a file or its bytes) written by resnet4j's export: its architecture, class names and preprocessing come from its metadata. */
 final class OnnxModelFile {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -29,12 +29,20 @@ final class OnnxModelFile {
     private OnnxModelFile() {}
 
     static ImageClassifier open(Path file, int threads, Assembler assembler) throws IOException {
-        OnnxRuntimeModel model = OnnxRuntimeModel.load(file, threads);
+        return open(OnnxRuntimeModel.load(file, threads), file.toString(), assembler);
+    }
+
+    /** An export held in memory, e.g. shipped by a cluster's driver; {@code source} names it in errors. */
+    static ImageClassifier open(byte[] onnx, String source, int threads, Assembler assembler) throws IOException {
+        return open(OnnxRuntimeModel.load(onnx, threads), source, assembler);
+    }
+
+    private static ImageClassifier open(OnnxRuntimeModel model, String source, Assembler assembler) throws IOException {
         try {
             Map<String, String> meta = model.metadata();
             String configJson = meta.get(OnnxExporter.META_CONFIG);
             if (configJson == null) {
-                throw new IOException(file + " has no resnet4j metadata (it was not written by 'resnet4j export');"
+                throw new IOException(source + " has no resnet4j metadata (it was not written by 'resnet4j export');"
                         + " resnet4j runs its own exports only");
             }
             ResNetConfig config = ModelConfigJson.fromJson(JSON.readTree(configJson));
@@ -45,10 +53,10 @@ final class OnnxModelFile {
                     InferenceEngine.ONNXRUNTIME);
         } catch (IllegalArgumentException e) {
             model.close();
-            throw new WeightsFormatException(file + " has unusable resnet4j metadata: " + e.getMessage());
+            throw new WeightsFormatException(source + " has unusable resnet4j metadata: " + e.getMessage());
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
             model.close();
-            throw new WeightsFormatException(file + " has unreadable resnet4j metadata: " + JsonErrors.describe(e));
+            throw new WeightsFormatException(source + " has unreadable resnet4j metadata: " + JsonErrors.describe(e));
         } catch (IOException | RuntimeException e) {
             model.close();
             throw e;

@@ -17,8 +17,8 @@ import java.util.Set;
  * at the highest level, which include ONNX Runtime's blocked NCHWc convolution layout and
  * Conv+Add+ReLU fusion; no autograd bookkeeping).
  *
- * <p>Not thread-safe for concurrent calls (the input buffer is reused between
- * batches so a steady stream of batches allocates nothing on the Java side).
+ * <p>Safe for concurrent calls: ONNX Runtime runs one session from many threads, and each thread
+ * reuses its own input buffer (so a steady stream of batches allocates nothing on the Java side).
  */
 public final class OnnxRuntimeModel implements AutoCloseable {
 
@@ -26,7 +26,7 @@ public final class OnnxRuntimeModel implements AutoCloseable {
     private final OrtSession session;
     private final Map<String, String> metadata;
     private final int fixedBatch;
-    private FloatBuffer input;
+    private final ThreadLocal<FloatBuffer> inputs = new ThreadLocal<>();
 
     private OnnxRuntimeModel(OrtSession session, OrtEnvironment env) throws OrtException {
         this.env = env;
@@ -128,8 +128,10 @@ public final class OnnxRuntimeModel implements AutoCloseable {
             throw new IllegalArgumentException("expected " + given + " floats for " + n + "x3x" + height + "x" + width
                     + ", got " + images.length);
         }
+        FloatBuffer input = inputs.get();
         if (input == null || input.capacity() < count) {
             input = ByteBuffer.allocateDirect(count * 4).order(ByteOrder.nativeOrder()).asFloatBuffer();
+            inputs.set(input);
         }
         input.clear();
         input.put(images, 0, given);

@@ -150,6 +150,57 @@ public class ImageClassifierTest {
     }
 
     @Test
+    void anInMemoryExportAnswersLikeTheWeightsItCameFrom() throws Exception {
+        byte[] onnx = ImageClassifier.builder(weights).onnxModel();
+        try (ImageClassifier fromBytes = ImageClassifier.builder(onnx).threads(1).open();
+                ImageClassifier fromWeights = ImageClassifier.builder(weights).engine("onnxruntime").threads(1).open()) {
+            assertThat(fromBytes.classNames()).isEqualTo(fromWeights.classNames());
+            assertThat(fromBytes.transform()).usingRecursiveComparison().isEqualTo(fromWeights.transform());
+            float[] input = fromWeights.input(photos);
+            assertThat(fromBytes.logits(input, photos.size(), 32, 32))
+                    .containsExactly(fromWeights.logits(input, photos.size(), 32, 32));
+        }
+        assertThatThrownBy(() -> ImageClassifier.builder(onnx).engine("pytorch").open())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("onnxruntime engine");
+    }
+
+    @Test
+    void batchesFromSeveralThreadsGetTheirOwnAnswers() throws Exception {
+        try (ImageClassifier c = ImageClassifier.builder(weights).engine("onnxruntime").threads(1).open()) {
+            List<float[]> inputs = new ArrayList<>();
+            List<float[]> serial = new ArrayList<>();
+            for (BufferedImage photo : photos) {
+                float[] one = c.input(List.of(photo));
+                inputs.add(one);
+                serial.add(c.logits(one, 1, 32, 32));
+            }
+            var pool = java.util.concurrent.Executors.newFixedThreadPool(4);
+            try {
+                for (int round = 0; round < 20; round++) {
+                    List<java.util.concurrent.Future<float[]>> parallel = new ArrayList<>();
+                    for (float[] one : inputs) {
+                        parallel.add(pool.submit(() -> c.logits(one, 1, 32, 32)));
+                    }
+                    for (int i = 0; i < inputs.size(); i++) {
+                        assertThat(parallel.get(i).get()).containsExactly(serial.get(i));
+                    }
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void decodingBytesGivesThePixelsOfTheFile() throws Exception {
+        Path file = photoFiles.get(0);
+        assertThat(io.resnet4j.image.ImageLoader.decode(Files.readAllBytes(file), "photo").rgb())
+                .isEqualTo(io.resnet4j.image.ImageLoader.read(file).rgb());
+        assertThatThrownBy(() -> io.resnet4j.image.ImageLoader.decode(new byte[] {(byte) 0xff, (byte) 0xd8, 1, 2}, "row 7"))
+                .isInstanceOf(java.io.IOException.class).hasMessageContaining("row 7");
+    }
+
+    @Test
     void anOnnxFileRefusesTheEagerEngine() {
         assertThatThrownBy(() -> ImageClassifier.builder(dir.resolve("x.onnx").toString()).engine("pytorch").open())
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("onnxruntime engine");
