@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.resnet4j.data.Cifar10;
 import io.resnet4j.data.CifarData;
 import io.resnet4j.data.ImageFolder;
+import io.resnet4j.files.RunLock;
 import io.resnet4j.data.Split;
 import io.resnet4j.model.ResNet;
 import io.resnet4j.model.ResNetConfig;
@@ -181,12 +182,43 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig config = previous != null ? TrainConfig.fromJson(previous.get("config")) : buildConfig(trainingData);
         Device device = engine.apply();
         Trainer trainer = newTrainer(config, trainingData, device);
-        Files.createDirectories(runDir);
-        addListeners(trainer, runDir, dataPath, trainingData, previous);
-        printStart(config, trainingData, dataPath, device, runDir);
-        Trainer.Outcome outcome = SigintHandler.run(trainer::requestStop, () -> trainer.run(resume != null));
-        printEnd(outcome, runDir);
-        return outcome.completed() || stopAfter != null ? 0 : 130;
+        try (RunLock lock = lockRunFolder(runDir, previous != null)) {
+            addListeners(trainer, runDir, dataPath, trainingData, previous);
+            printStart(config, trainingData, dataPath, device, runDir);
+            Trainer.Outcome outcome = SigintHandler.run(trainer::requestStop, () -> trainer.run(resume != null));
+            printEnd(outcome, runDir);
+            return outcome.completed() || stopAfter != null ? 0 : 130;
+        }
+    }
+
+    /**
+     * One process per run folder; a new run never mixes its files with a user's. Checked again under
+     * the lock: a second run started a moment later finds the first one's run.json.
+     */
+    private RunLock lockRunFolder(Path runDir, boolean resuming) throws java.io.IOException {
+        boolean existed = Files.isDirectory(runDir);
+        if (!resuming && existed && !isEmptyApartFromLock(runDir)) {
+            throw new UsageException(runDir + " is not empty and holds no resnet4j run; choose an empty or new"
+                    + " --output folder (nothing in it was changed)");
+        }
+        RunLock lock;
+        try {
+            lock = RunLock.acquire(runDir);
+        } catch (RunLock.LockedException e) {
+            throw new UsageException(e.getMessage());
+        }
+        if (!resuming && Files.exists(runDir.resolve(RunJson.FILE))) {
+            lock.close();
+            throw new UsageException(runDir + " already holds a run; use --resume " + runDir
+                    + " to continue it, or another --output");
+        }
+        return lock;
+    }
+
+    private static boolean isEmptyApartFromLock(Path dir) throws java.io.IOException {
+        try (var entries = Files.list(dir)) {
+            return entries.allMatch(p -> p.getFileName().toString().equals(RunLock.FILE));
+        }
     }
 
     private Path requireData() {

@@ -129,4 +129,33 @@ class OverwritePolicyTest {
                 "--class-map", "by-order");
         assertThat(ordered.code()).as(ordered.err()).isZero();
     }
+
+    @Test
+    void trainNeverWritesIntoAFolderOfSomeoneElsesFiles() throws Exception {
+        Path mine = Files.createDirectories(dir.resolve("my-model"));
+        Files.writeString(mine.resolve("model.safetensors"), "precious");
+        Files.writeString(mine.resolve("metrics.csv"), "mine");
+        Path data = io.resnet4j.data.CifarSample.extractTo(dir.resolve("sample-for-train"));
+        CliTest.Result r = CliTest.run("train", "--data", data.toString(), "--output", mine.toString(), "--iterations", "1");
+        assertThat(r.code()).isEqualTo(2);
+        assertThat(r.err()).contains("is not empty and holds no resnet4j run");
+        assertThat(Files.readString(mine.resolve("model.safetensors"))).isEqualTo("precious");
+        assertThat(Files.readString(mine.resolve("metrics.csv"))).isEqualTo("mine");
+        try (var files = Files.list(mine)) {
+            assertThat(files.count()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aRunFolderInUseRefusesASecondTraining() throws Exception {
+        Path run = dir.resolve("busy-run");
+        Path data = io.resnet4j.data.CifarSample.extractTo(dir.resolve("sample-for-lock"));
+        try (var held = io.resnet4j.files.RunLock.acquire(run)) {
+            CliTest.Result r = CliTest.run("train", "--data", data.toString(), "--output", run.toString(),
+                    "--iterations", "1");
+            assertThat(r.code()).isEqualTo(2);
+            assertThat(r.err()).contains("is in use by another resnet4j process");
+            assertThat(run.resolve("run.json")).doesNotExist();
+        }
+    }
 }

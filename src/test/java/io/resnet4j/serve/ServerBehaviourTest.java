@@ -24,7 +24,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Batching, overload, deadlines, authentication and shutdown. The test holds the classifier's
- * lock (its calls are synchronized) to keep the batcher busy exactly as long as it needs to.
+ * lock to keep the batcher busy exactly as long as it needs to: the eager engine's calls are
+ * serialised on it (ONNX Runtime's run concurrently and take no lock).
  */
 class ServerBehaviourTest {
 
@@ -32,7 +33,7 @@ class ServerBehaviourTest {
 
     @BeforeAll
     static void open() throws Exception {
-        classifier = ServeTestData.classifier();
+        classifier = ImageClassifier.builder(ServeTestData.weights()).engine("pytorch").open();
     }
 
     @AfterAll
