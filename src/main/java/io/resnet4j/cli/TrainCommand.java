@@ -338,6 +338,10 @@ final class TrainCommand implements Callable<Integer> {
     /** The network: the data's classes on a --model, or, fine-tuning, the --init weights' architecture. */
     private ResNetConfig trainedModel(TrainingData train) throws IOException {
         boolean folder = train instanceof ImageFolderTrainingData;
+        if (numClasses != null && numClasses < train.numClasses()) {
+            throw new UsageException("--num-classes " + numClasses + " is fewer than the " + train.numClasses()
+                    + " classes of the data; drop it to use the data's");
+        }
         int classes = numClasses != null ? numClasses : Math.max(folder ? 1 : 10, train.numClasses());
         ResNetConfig m;
         if (init != null) {

@@ -73,5 +73,7 @@ class TrainRecipeCliTest {
         assertThat(run.resolve("run.json")).doesNotExist();
         CliTest.Result zero = CliTest.run("train", "--data", data.toString(), "--input", "32", "--batch-size", "0");
         assertThat(zero.err()).contains("--batch-size must be at least 1, got 0");
+        CliTest.Result classes = CliTest.run("train", "--data", data.toString(), "--input", "32", "--num-classes", "1");
+        assertThat(classes.err()).contains("--num-classes 1 is fewer than the 2 classes of the data");
     }
 }
