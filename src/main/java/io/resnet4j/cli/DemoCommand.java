@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code resnet4j demo}: the paper's central comparison in a few minutes on the embedded sample
- * (no download, no ../shared): ResNet-20 and its plain counterpart trained with the same
+ * (no download, no data set beside the project): ResNet-20 and its plain counterpart trained with the same
  * compressed recipe, their errors side by side and one Figure-6-style plot.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,

@@ -161,7 +161,12 @@ public final class ExperimentCommand implements Callable<Integer> {
                 ExperimentRunner runner = new ExperimentRunner(name(), dir, data, budget, device, out)
                         .invoker((trainer, resume) -> SigintHandler.run(trainer::requestStop, () -> trainer.run(resume)))
                         .progress(true, System.console() != null);
-                List<ExperimentRunner.MemberResult> results = runner.run(members, options.resume);
+                List<ExperimentRunner.MemberResult> results;
+                try (io.resnet4j.files.RunLock lock = io.resnet4j.files.RunLock.acquire(dir)) {
+                    results = runner.run(members, options.resume);
+                } catch (io.resnet4j.files.RunLock.LockedException e) {
+                    throw new UsageException(e.getMessage());
+                }
                 List<Path> files = report(dir, results);
                 runner.recordOutputs(files);
                 boolean done = results.stream().allMatch(ExperimentRunner.MemberResult::completed);

@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resnet4j.inference.FeatureLayer;
-import io.resnet4j.inference.BatchSizes;
 import io.resnet4j.inference.ImageBatches;
 import io.resnet4j.inference.ImageClassifier;
 import io.resnet4j.inference.ImageFiles;
@@ -115,8 +114,7 @@ public final class FeaturesCommand implements Callable<Integer> {
                                 .limit(stages + 1).map(FeatureLayer::label).toList()));
             }
             ImageBatches images = new ImageBatches(files.files(), classifier.transform(), maxPixels);
-            int wanted = batchSize != null ? batchSize : BatchSizes.forInference(classifier.transform().crop());
-            int perBatch = classifier.fixedBatch() > 0 ? Math.min(wanted, classifier.fixedBatch()) : wanted;
+            int perBatch = classifier.batchSize(batchSize);
             for (ImageBatches.Batch batch = images.next(perBatch); batch != null; batch = images.next(perBatch)) {
                 progress.batch(batch, images.done());
                 if (batch.size() == 0) {

@@ -225,7 +225,7 @@ final class TrainCommand implements Callable<Integer> {
         if (data == null) {
             throw new UsageException("--data DIR is required: a CIFAR-10 binary folder (data_batch_1..5.bin),"
                     + " cifar-10-binary.tar.gz, or an image folder with train/<class>/ (try"
-                    + " ../shared/datasets/cifar-10-batches-bin, or 'resnet4j demo')");
+                    + " 'resnet4j demo' for a run on the embedded sample)");
         }
         return data;
     }

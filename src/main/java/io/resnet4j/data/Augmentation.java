@@ -8,7 +8,7 @@ package io.resnet4j.data;
  * <p>Why it is done this way:
  * <ul>
  *   <li><b>Padding value.</b> The paper does not say. We match the PyTorch yardstick
- *       ({@code ../shared/bench/pytorch_train_reference.py}): it pads the <em>raw</em> pixels with 0
+ *       (pytorch_train_reference.py): it pads the <em>raw</em> pixels with 0
  *       (black), crops, flips, and only then subtracts the mean image. So a padded position holds raw
  *       0 and normalises to {@code (0 - mean[c,y,x]) / std[c]}, not to 0. (Padding with 0 after
  *       normalisation would pad with the mean colour instead; the difference is small but would make

@@ -382,7 +382,7 @@ public final class Cifar10 {
         if (splits.contains(Split.TEST)) {
             if (test == null) {
                 throw new DatasetException("no " + TEST_FILE + " in " + source + ": the test split needs it (the"
-                        + " ../shared copy withholds it; use --split val5k)");
+                        + " copy given withholds it; use --split val5k)");
             }
             checkLabels(test);
             out.put(Split.TEST, slice(List.of(test), 0, test.bytes.length / RECORD_SIZE, names, source, Split.TEST));

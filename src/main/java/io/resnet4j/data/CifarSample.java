@@ -17,7 +17,7 @@ import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
  * The embedded demo data set: {@code /sample/cifar-sample.tar.gz} on the classpath, made by
  * {@link SampleGenerator}.
  *
- * <p>Why: a user's machine has no {@code ../shared} data and real CIFAR images cannot ship with the
+ * <p>Why: a user's machine has no CIFAR data and real CIFAR images cannot ship with the
  * project, but the demo ("train a ResNet in a few minutes") and end-to-end tests need data that goes
  * through the real reader. The archive has the official layout ({@code cifar-sample/data_batch_1.bin}
  * with 5,000 records, {@code cifar-sample/test_batch.bin} with 1,000, {@code cifar-sample/batches.meta.txt}

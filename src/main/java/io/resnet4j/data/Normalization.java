@@ -8,7 +8,7 @@ import java.util.Arrays;
  * <p>Why this form: it covers both the paper and the usual PyTorch pipelines with one fast code path.
  * <ul>
  *   <li>{@link #paper(float[])} (the default) is the paper's per-pixel mean subtraction, scaled exactly as
- *       the PyTorch yardstick {@code ../shared/bench/pytorch_train_reference.py} does:
+ *       the PyTorch yardstick (pytorch_train_reference.py) does:
  *       {@code (x - mean) / 64.0} in 0..255 units, i.e. {@code std = 64/255} for every channel. The
  *       paper states no scaling; dividing by 64 (about the pixel standard deviation of CIFAR-10) keeps
  *       the inputs near unit variance, and matching the reference keeps accuracies comparable.

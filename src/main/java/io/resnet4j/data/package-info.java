@@ -8,7 +8,7 @@
  *       for one {@link io.resnet4j.data.Split} (the paper's 45k/5k train/validation split included).
  *   <li>{@link io.resnet4j.data.PixelMean} and {@link io.resnet4j.data.Normalization} implement the
  *       paper's "per-pixel mean subtracted" input, scaled as the PyTorch yardstick
- *       ({@code ../shared/bench/pytorch_train_reference.py}) does.
+ *       (pytorch_train_reference.py, the PyTorch yardstick) does.
  *   <li>{@link io.resnet4j.data.Augmentation} is the paper's 4-pixel pad, random 32x32 crop and random
  *       horizontal flip.
  *   <li>{@link io.resnet4j.data.Batcher} (CIFAR bytes) and {@link io.resnet4j.data.ImageFolderLoader}

@@ -107,6 +107,17 @@ public final class ImageClassifier implements AutoCloseable {
         return backend.fixedBatch();
     }
 
+    /**
+     * The batch to run: the one asked for, else one that fits the free memory at this input size;
+     * never more than an export's fixed batch.
+     *
+     * @param requested images per batch, or null for the default
+     */
+    public int batchSize(Integer requested) {
+        int wanted = requested != null ? requested : BatchSizes.forInference(transform.crop());
+        return fixedBatch() > 0 ? Math.min(wanted, fixedBatch()) : wanted;
+    }
+
     /** The {@code k} most probable classes of an image, most probable first. */
     public List<Prediction> classify(BufferedImage image, int k) {
         return classify(List.of(image), k).get(0);

@@ -109,7 +109,7 @@ class Cifar10Test {
         assertThatThrownBy(() -> Cifar10.load(tmp, Split.TEST))
                 .isInstanceOf(DatasetException.class)
                 .hasMessage("no test_batch.bin in " + tmp
-                        + ": the test split needs it (the ../shared copy withholds it; use --split val5k)");
+                        + ": the test split needs it (the copy given withholds it; use --split val5k)");
         assertThatThrownBy(() -> Cifar10.load(tmp.resolve("nope"), Split.TRAIN))
                 .isInstanceOf(DatasetException.class)
                 .hasMessageContaining("does not exist");
