@@ -123,9 +123,9 @@ public final class Trainer {
     }
 
     /**
-     * Trains the caller's network and returns it. When the configured model has another number of
-     * classes, a copy with a freshly initialised classifier is trained and returned instead (in the
-     * same NDManager), and the argument is left as it was.
+     * Trains the caller's network and returns it, with the configured frozen prefix set. When the
+     * configured model has another number of classes, a copy with a freshly initialised classifier
+     * is trained and returned instead (in the same NDManager), and the argument is left as it was.
      *
      * @throws IllegalArgumentException when the network's architecture is not the configured one,
      *     or it lives on another device than this trainer's
