@@ -15,7 +15,7 @@ mkdir -p "$OUT"
 cd "$ROOT"
 command -v wrk >/dev/null || { echo "needs wrk: apt-get install -y wrk" >&2; exit 1; }
 mvn -q -B -o -DskipTests package test-compile
-CP="target/test-classes:target/classes:target/lib/*"
+CP="core/target/test-classes:core/target/classes:core/target/lib/*"
 tool() { java -cp "$CP" io.resnet4j.serve.ServeLoad "$@"; }
 
 [[ -f "$OUT/resnet50-random.safetensors" ]] || tool weights resnet50 "$OUT/resnet50-random.safetensors"

@@ -253,7 +253,7 @@ class TrainerTest {
     @Tag("slow")
     @Test
     void lossFallsOnRealCifar() throws Exception {
-        Path data = Path.of("..", "shared", "datasets", "cifar-10-batches-bin");
+        Path data = io.resnet4j.SharedData.path("datasets", "cifar-10-batches-bin");
         Assumptions.assumeTrue(Files.isRegularFile(data.resolve("data_batch_5.bin")), "../shared datasets absent");
         CifarData train = Cifar10.load(data, Split.VAL5K); // 5,000 real images are plenty for 60 steps
         TrainConfig c = TrainConfig.builder(Recipe.cifar()).model(ResNetConfig.of("resnet20")).iterations(60)

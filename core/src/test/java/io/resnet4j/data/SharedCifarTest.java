@@ -20,7 +20,7 @@ import org.junit.jupiter.api.Test;
  * skips when it is absent, as on a user's clone. Also measures batcher throughput on the real 45k split.
  */
 class SharedCifarTest {
-    static final Path SHARED = Paths.get("..", "shared", "datasets", "cifar-10-batches-bin");
+    static final Path SHARED = io.resnet4j.SharedData.path("datasets", "cifar-10-batches-bin");
     static Map<Split, CifarData> data;
 
     @BeforeAll

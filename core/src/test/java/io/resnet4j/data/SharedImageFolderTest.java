@@ -12,7 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The real JPEG sample (../shared, skipped when absent): layout, and the pipeline's images/s with 2 threads. */
 class SharedImageFolderTest {
 
-    static final Path SAMPLE = Path.of("../shared/datasets/cifar10-jpeg-sample");
+    static final Path SAMPLE = io.resnet4j.SharedData.path("datasets", "cifar10-jpeg-sample");
 
     @Test
     void trainingPipelineThroughputAt224() throws Exception {
