@@ -76,24 +76,33 @@ public abstract class SparkJobCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         checkOptions();
         long start = System.nanoTime();
-        PrintWriter out = spec.commandLine().getOut();
         try (SparkSessions.Handle session = SparkSessions.open(master, "resnet4j spark " + name())) {
             SparkSession spark = session.spark();
             OutputFolder.check(spark, output, force, inputs, weights);
             long jobStart = System.nanoTime();
-            Dataset<Row> results = results(spark, ImageInputs.read(spark, inputs));
-            results.write().mode(force ? SaveMode.Overwrite : SaveMode.ErrorIfExists).format(format).save(output);
-            double jobSeconds = (System.nanoTime() - jobStart) / 1e9;
-            Dataset<Row> written = spark.read().schema(results.schema()).format(format).load(output);
-            long failures = written.filter(functions.col("error").isNotNull()).count();
-            long images = written.count();
-            report(written, out);
-            out.printf(Locale.ROOT, "resnet4j spark %s: %,d images, %,d failed, %.1f images/s (job %.1f s, wall %.1f s);"
-                    + " results in %s (%s)%n", name(), images, failures, images / jobSeconds, jobSeconds,
-                    (System.nanoTime() - start) / 1e9, output, format);
-            out.flush();
-            return failures == 0 ? 0 : failed(failures, images);
+            Dataset<Row> written = run(spark);
+            return summarise(written, (System.nanoTime() - jobStart) / 1e9, (System.nanoTime() - start) / 1e9);
         }
+    }
+
+    /** Computes and writes the results, and returns them as read back from OUT. */
+    private Dataset<Row> run(SparkSession spark) {
+        Dataset<Row> results = results(spark, ImageInputs.read(spark, inputs));
+        results.write().mode(force ? SaveMode.Overwrite : SaveMode.ErrorIfExists).format(format).save(output);
+        return spark.read().schema(results.schema()).format(format).load(output);
+    }
+
+    /** Counted from what was written, so the summary is what OUT holds. */
+    private int summarise(Dataset<Row> written, double jobSeconds, double wallSeconds) {
+        long failures = written.filter(functions.col("error").isNotNull()).count();
+        long images = written.count();
+        PrintWriter out = spec.commandLine().getOut();
+        report(written, out);
+        out.printf(Locale.ROOT, "resnet4j spark %s: %,d images, %,d failed, %.1f images/s (job %.1f s, wall %.1f s);"
+                + " results in %s (%s)%n", name(), images, failures, images / jobSeconds, jobSeconds, wallSeconds,
+                output, format);
+        out.flush();
+        return failures == 0 ? 0 : failed(failures, images);
     }
 
     private int failed(long failures, long images) {
@@ -104,7 +113,8 @@ public abstract class SparkJobCommand implements Callable<Integer> {
         return 1;
     }
 
-    private void checkOptions() {
+    /** Refuses bad option values before Spark starts; commands with options of their own add theirs. */
+    void checkOptions() {
         if (!format.equals("parquet") && !format.equals("json")) {
             throw new UsageException("--format is parquet or json, got " + format);
         }

@@ -24,10 +24,15 @@ public final class SparkPredictCommand extends SparkJobCommand {
     }
 
     @Override
-    Dataset<Row> results(SparkSession spark, Dataset<Row> images) {
+    void checkOptions() {
+        super.checkOptions();
         if (top < 1) {
             throw new UsageException("--top must be at least 1, got " + top);
         }
+    }
+
+    @Override
+    Dataset<Row> results(SparkSession spark, Dataset<Row> images) {
         return new ResNetImageClassifier().setWeights(weights).setShipModel(!weightsOnExecutors).setTopK(top)
                 .setBatchSize(batchSize).transform(images).select("path", "prediction", "error");
     }
