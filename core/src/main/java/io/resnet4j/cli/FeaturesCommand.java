@@ -4,8 +4,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import io.resnet4j.inference.FeatureLayer;
 import io.resnet4j.inference.ImageBatches;
 import io.resnet4j.inference.ImageClassifier;
@@ -103,7 +102,8 @@ public final class FeaturesCommand implements Callable<Integer> {
         List<String> names = new ArrayList<>();
         List<float[]> rows = new ArrayList<>();
         long[] itemShape = null;
-        ArrayNode json = new ObjectMapper().createArrayNode();
+        // Streamed image by image: a large folder's feature maps never sit in memory all at once.
+        JsonGenerator json = output.json ? jsonArray(out) : null;
         String modelName;
         try (ImageClassifier classifier = weights.openClassifier(engineChoice, device, engine.threads(), resize, crop)) {
             modelName = classifier.config().spec().name();
@@ -126,10 +126,12 @@ public final class FeaturesCommand implements Callable<Integer> {
                 for (int i = 0; i < batch.size(); i++) {
                     String name = batch.files().get(i).toString();
                     float[] v = f.item(i);
-                    if (output.json) {
-                        ObjectNode o = json.addObject();
-                        o.put("image", name);
-                        nested(o.putArray("features"), v, itemShape, 0, 0);
+                    if (json != null) {
+                        json.writeStartObject();
+                        json.writeStringField("image", name);
+                        json.writeFieldName("features");
+                        nested(json, v, itemShape, 0, 0);
+                        json.writeEndObject();
                     } else if (output.file != null) {
                         names.add(name);
                         rows.add(v);
@@ -139,8 +141,10 @@ public final class FeaturesCommand implements Callable<Integer> {
                 }
             }
         }
-        if (output.json) {
-            out.println(new ObjectMapper().writerWithDefaultPrettyPrinter().writeValueAsString(json));
+        if (json != null) {
+            json.writeEndArray();
+            json.flush();
+            out.println();
         } else if (output.file != null && !rows.isEmpty()) {
             write(output.file, names, rows, new Shape(itemShape), modelName);
             out.println(PrintableText.of("wrote " + rows.size() + " x " + new Shape(itemShape) + " " + layer
@@ -169,18 +173,28 @@ public final class FeaturesCommand implements Callable<Integer> {
         }
     }
 
+    private static JsonGenerator jsonArray(PrintWriter out) throws java.io.IOException {
+        JsonGenerator json = new ObjectMapper().getFactory().createGenerator(out)
+                .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET).useDefaultPrettyPrinter();
+        json.writeStartArray();
+        return json;
+    }
+
     /** Writes a flat C-order array as nested JSON arrays of the given shape. */
-    private static int nested(ArrayNode node, float[] v, long[] shape, int dim, int offset) {
+    private static int nested(JsonGenerator json, float[] v, long[] shape, int dim, int offset)
+            throws java.io.IOException {
+        json.writeStartArray();
+        int o = offset;
         if (dim == shape.length - 1) {
             for (int i = 0; i < shape[dim]; i++) {
-                node.add(v[offset + i]);
+                json.writeNumber(v[o++]);
             }
-            return offset + (int) shape[dim];
+        } else {
+            for (int i = 0; i < shape[dim]; i++) {
+                o = nested(json, v, shape, dim + 1, o);
+            }
         }
-        int o = offset;
-        for (int i = 0; i < shape[dim]; i++) {
-            o = nested(node.addArray(), v, shape, dim + 1, o);
-        }
+        json.writeEndArray();
         return o;
     }
 
