@@ -35,12 +35,12 @@ public final class FineTune {
         try (NDManager manager = NDManager.newBaseManager()) {
             ResNet net = new ResNet(ResNetConfig.of("resnet20")).initialize(manager);
             Trainer pretraining = new Trainer(TrainConfig.builder(Recipe.cifar()).model(net.config())
-                    .batchSize(64).iterations(120).build(), train, val, Device.cpu());
+                    .batchSize(64).iterations(400).build(), train, val, Device.cpu());
             pretraining.train(net);
             double before = pretraining.outcome().lastValError();
 
             Trainer fineTuning = new Trainer(TrainConfig.builder(Recipe.fineTune()).model(net.config())
-                    .batchSize(64).iterations(60).frozenPrefix(2).build(), train, val, Device.cpu());
+                    .batchSize(64).iterations(100).frozenPrefix(2).build(), train, val, Device.cpu());
             fineTuning.train(net);
             double after = fineTuning.outcome().lastValError();
             System.out.printf("validation error: %.1f%% after pretraining, %.1f%% after fine-tuning%n",
@@ -50,7 +50,7 @@ public final class FineTune {
             Checkpoint.save(weights, net, train.classNames(), fineTuning.preprocessing(),
                     new ObjectMapper().createObjectNode().put("tool", "resnet4j examples: FineTune"));
             System.out.println("wrote " + weights);
-            if (!(after < 0.85)) { // chance is 90%
+            if (!(after < 0.6)) { // chance is 90%
                 throw new IllegalStateException("fine-tuning did not learn the shapes (validation error " + after + ")");
             }
         }
