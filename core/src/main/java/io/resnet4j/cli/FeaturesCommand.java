@@ -56,15 +56,8 @@ public final class FeaturesCommand implements Callable<Integer> {
     @Option(names = "--force", description = "Overwrite the --output file if it exists.")
     boolean force;
 
-    @Option(names = "--resize", paramLabel = "N", description = "Resize the shorter side to N first (default: the checkpoint's; 0 = no resize).")
-    Integer resize;
-
-    @Option(names = "--crop", paramLabel = "N", description = "Centre crop side (default: the checkpoint's).")
-    Integer crop;
-
-    @Option(names = "--batch-size", paramLabel = "N",
-            description = "Images per forward pass (default: from the input size and the free memory).")
-    Integer batchSize;
+    @Mixin
+    ImageInputOptions input;
 
     @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|onnxruntime|pytorch",
             description = "auto (default): onnxruntime on CPU for the pooled vector, pytorch for stage feature maps"
@@ -105,7 +98,7 @@ public final class FeaturesCommand implements Callable<Integer> {
         // Streamed image by image: a large folder's feature maps never sit in memory all at once.
         JsonGenerator json = output.json ? jsonArray(out) : null;
         String modelName;
-        try (ImageClassifier classifier = weights.openClassifier(engineChoice, device, engine.threads(), resize, crop)) {
+        try (ImageClassifier classifier = weights.openClassifier(engineChoice, device, engine.threads(), input.resize, input.crop)) {
             modelName = classifier.config().spec().name();
             int stages = classifier.config().spec().stages();
             if (featureLayer.stage() >= stages) {
@@ -114,7 +107,7 @@ public final class FeaturesCommand implements Callable<Integer> {
                                 .limit(stages + 1).map(FeatureLayer::label).toList()));
             }
             ImageBatches images = new ImageBatches(files.files(), classifier.transform(), maxPixels);
-            int perBatch = classifier.batchSize(batchSize);
+            int perBatch = classifier.batchSize(input.batchSize);
             for (ImageBatches.Batch batch = images.next(perBatch); batch != null; batch = images.next(perBatch)) {
                 progress.batch(batch, images.done());
                 if (batch.size() == 0) {

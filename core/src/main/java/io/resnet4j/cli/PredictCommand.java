@@ -35,15 +35,8 @@ public final class PredictCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON array of {image, top: [{index, name, probability}]}.")
     boolean json;
 
-    @Option(names = "--resize", paramLabel = "N", description = "Resize the shorter side to N first (default: the checkpoint's, 256 for torchvision; 0 = no resize).")
-    Integer resize;
-
-    @Option(names = "--crop", paramLabel = "N", description = "Centre crop side (default: the checkpoint's, 224 for torchvision).")
-    Integer crop;
-
-    @Option(names = "--batch-size", paramLabel = "N",
-            description = "Images per forward pass (default: from the input size and the free memory; at most the batch an export is fixed to).")
-    Integer batchSize;
+    @Mixin
+    ImageInputOptions input;
 
     @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|onnxruntime|pytorch",
             description = "onnxruntime (the network exported in memory with batch norm folded; the fast CPU path),"
@@ -72,9 +65,9 @@ public final class PredictCommand implements Callable<Integer> {
         ArrayNode results = mapper.createArrayNode();
         ImageFiles files = ImageFiles.expand(inputs);
         ImageProgress progress = new ImageProgress(files, spec.commandLine().getErr());
-        try (ImageClassifier classifier = weights.openClassifier(engineName, device, engine.threads(), resize, crop)) {
+        try (ImageClassifier classifier = weights.openClassifier(engineName, device, engine.threads(), input.resize, input.crop)) {
             ImageBatches images = new ImageBatches(files.files(), classifier.transform(), maxPixels);
-            int perBatch = classifier.batchSize(batchSize);
+            int perBatch = classifier.batchSize(input.batchSize);
             for (ImageBatches.Batch batch = images.next(perBatch); batch != null; batch = images.next(perBatch)) {
                 progress.batch(batch, images.done());
                 if (batch.size() == 0) {
