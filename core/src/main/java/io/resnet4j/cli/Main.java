@@ -1,8 +1,6 @@
 package io.resnet4j.cli;
 
 import io.resnet4j.io.JvmLimits;
-import io.resnet4j.io.PrintableText;
-import java.io.PrintWriter;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -53,65 +51,7 @@ public final class Main implements Callable<Integer> {
 
     /** Installs the one-line error handling on a command line (any command, so tests can make one fail). */
     static CommandLine configure(CommandLine cl) {
-        cl.setExecutionExceptionHandler(Main::handleExecutionException);
-        cl.setParameterExceptionHandler(Main::handleParameterException);
-        cl.setExecutionStrategy(Main::executeGuarded);
-        return cl;
-    }
-
-    /**
-     * picocli hands exceptions to the handler but lets errors through, so out of memory and stack
-     * overflow would end in a stack trace; they get the same one-line treatment, with the fix.
-     */
-    private static int executeGuarded(CommandLine.ParseResult parsed) {
-        OptionRanges.check(parsed);
-        try {
-            return new CommandLine.RunLast().execute(parsed);
-        } catch (OutOfMemoryError | StackOverflowError e) {
-            CommandLine cl = parsed.subcommands().isEmpty() ? parsed.commandSpec().commandLine()
-                    : parsed.subcommands().get(parsed.subcommands().size() - 1).commandSpec().commandLine();
-            return handleExecutionException(new JvmErrorException(e), cl, parsed);
-        }
-    }
-
-    /** Carries a JVM error to the exception handler. */
-    private static final class JvmErrorException extends RuntimeException {
-        private static final long serialVersionUID = 1L;
-
-        JvmErrorException(VirtualMachineError error) {
-            super(JvmLimits.describe(error), error);
-        }
-    }
-
-    private static int handleParameterException(CommandLine.ParameterException ex, String[] args) {
-        CommandLine cl = ex.getCommandLine();
-        PrintWriter err = cl.getErr();
-        err.println(cl.getColorScheme().errorText("resnet4j: " + ex.getMessage()));
-        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
-        err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
-        if (isVerbose(cl)) {
-            ex.printStackTrace(err);
-        }
-        err.flush();
-        return EXIT_USAGE;
-    }
-
-    private static int handleExecutionException(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
-        PrintWriter err = cl.getErr();
-        if (ex instanceof UsageException) {
-            err.println("resnet4j: " + PrintableText.of(ex.getMessage()));
-            err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
-            err.flush();
-            return EXIT_USAGE;
-        }
-        err.println("resnet4j: error: " + PrintableText.of(describe(ex)));
-        if (isVerbose(cl)) {
-            ex.printStackTrace(err);
-        } else {
-            err.println("(run with --verbose for details)");
-        }
-        err.flush();
-        return EXIT_FAILURE;
+        return OneLineErrors.install(cl, "resnet4j", Main::describe, OptionRanges::check);
     }
 
     /**
@@ -119,7 +59,7 @@ public final class Main implements Callable<Integer> {
      * JDK's runtime exceptions carry bare values (NegativeArraySizeException's "-16", a
      * NumberFormatException's 'For input string'), which say nothing alone, so their type goes with them.
      */
-    static String describe(Throwable ex) {
+    public static String describe(Throwable ex) {
         if (ex instanceof OutOfMemoryError || ex instanceof StackOverflowError) {
             return JvmLimits.describe((VirtualMachineError) ex);
         }
@@ -144,13 +84,5 @@ public final class Main implements Callable<Integer> {
                 && ex.getClass() != IllegalArgumentException.class && ex.getClass() != IllegalStateException.class
                 && !(ex instanceof java.io.UncheckedIOException);
         return jdkBug ? ex.getClass().getSimpleName() + ": " + msg + " (an internal error; --verbose shows where)" : msg;
-    }
-
-    private static boolean isVerbose(CommandLine cl) {
-        CommandLine root = cl;
-        while (root.getParent() != null) {
-            root = root.getParent();
-        }
-        return root.getCommand() instanceof Main main && main.verbose;
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.resnet4j.inference.ImageBatches;
+import io.resnet4j.spark.cli.SparkMain;
 import io.resnet4j.inference.ImageClassifier;
 import io.resnet4j.inference.ImageFiles;
 import java.io.PrintWriter;
