@@ -94,6 +94,28 @@ final class BenchCommand implements Callable<Integer> {
         if (workload == Workload.data) {
             return benchData();
         }
+        validateOptions();
+        ResNetConfig config = UsageException.rethrowUnchecked(() -> ResNetConfig.of(ResNetFamily.get(model)));
+        Device device = engine.apply();
+        InferenceEngine inferenceEngine = inferenceEngine(device);
+        Timings timings;
+        try (NDManager manager = NDManager.newBaseManager(device)) {
+            ResNet net = new ResNet(config).initialize(manager);
+            int size = config.inputSize();
+            NDArray x = manager.randomNormal(new Shape(batchSize, 3, size, size));
+            if (workload == Workload.train) {
+                timings = timeTraining(net, x, manager);
+            } else if (inferenceEngine == InferenceEngine.ONNXRUNTIME) {
+                timings = timeOnnxRuntime(net, x, size);
+            } else {
+                timings = timeEager(net, x, manager);
+            }
+        }
+        report(timings, device, inferenceEngine);
+        return 0;
+    }
+
+    private void validateOptions() {
         if (profile != null) {
             OutputGuard.check(profile, force);
         }
@@ -104,87 +126,101 @@ final class BenchCommand implements Callable<Integer> {
             throw new UsageException("--profile records libtorch's profiler: use it with train, or infer --engine pytorch"
                     + " (ONNX Runtime has its own profiler)");
         }
-        ResNetConfig config;
-        try {
-            config = ResNetConfig.of(ResNetFamily.get(model));
-        } catch (IllegalArgumentException e) {
-            throw new UsageException(e.getMessage());
+    }
+
+    private InferenceEngine inferenceEngine(Device device) {
+        if (workload != Workload.infer) {
+            return InferenceEngine.PYTORCH;
         }
-        Device device = engine.apply();
-        InferenceEngine inferenceEngine = workload == Workload.infer ? UsageException.rethrow(() -> InferenceEngine.parse(engineName, device))
-                : InferenceEngine.PYTORCH;
-        if (int8() && inferenceEngine != InferenceEngine.ONNXRUNTIME) {
+        InferenceEngine e = UsageException.rethrowUnchecked(() -> InferenceEngine.parse(engineName, device));
+        if (int8() && e != InferenceEngine.ONNXRUNTIME) {
             throw new UsageException("--precision int8 runs on ONNX Runtime: use it with infer --engine onnxruntime");
         }
-        int size = config.inputSize();
+        return e;
+    }
+
+    /**
+     * Seconds of each timed step, and for training the mean seconds per step in forward, backward
+     * and update (null otherwise): where the time goes.
+     */
+    private record Timings(double[] seconds, double[] phases) {
+        double median() {
+            double[] sorted = seconds.clone();
+            Arrays.sort(sorted);
+            return sorted[sorted.length / 2];
+        }
+
+        double mean() {
+            return Arrays.stream(seconds).average().orElse(0);
+        }
+    }
+
+    /** Runs {@code warmup} untimed steps, then times {@code steps}; {@code timingStarts} runs in between. */
+    private double[] time(Runnable step, Runnable timingStarts) {
         double[] times = new double[steps];
-        double[] phases = null;
-        try (NDManager manager = NDManager.newBaseManager(device)) {
-            ResNet net = new ResNet(config).initialize(manager);
-            NDArray x = manager.randomNormal(new Shape(batchSize, 3, size, size));
-            NDArray y = manager.randomInteger(0, config.classes(), new Shape(batchSize), DataType.INT64);
-            if (workload == Workload.train) {
-                io.resnet4j.train.Recipe recipe = io.resnet4j.train.Recipe.cifar();
-                try (Sgd sgd = new Sgd(manager, recipe.momentum(), recipe.weightDecay())) {
-                    TrainStep step = new TrainStep(net, sgd, manager);
-                    for (int i = 0; i < warmup + steps; i++) {
-                        if (i == warmup) {
-                            step.phaseTimes().reset();
-                            startProfile();
-                        }
-                        long t0 = System.nanoTime();
-                        step.run(x, y, recipe.learningRate());
-                        if (i >= warmup) {
-                            times[i - warmup] = (System.nanoTime() - t0) / 1e9;
-                        }
-                    }
-                    stopProfile();
-                    TrainStep.PhaseTimes p = step.phaseTimes();
-                    phases = new double[] {p.forwardNanos / 1e9 / p.steps, p.backwardNanos / 1e9 / p.steps,
-                        p.updateNanos / 1e9 / p.steps};
-                }
-            } else if (inferenceEngine == InferenceEngine.ONNXRUNTIME) {
-                float[] input = x.toFloatArray();
-                // The shape is fixed to the benchmark's batch, as 'export --batch-size N' does for a
-                // deployment with a known batch size (ONNX Runtime then plans memory statically).
-                var exportOptions = new io.resnet4j.onnx.OnnxExporter.Options(true, batchSize,
-                        io.resnet4j.onnx.OnnxExporter.DEFAULT_OPSET);
-                byte[] onnx = int8() ? io.resnet4j.onnx.Int8Quantizer.export(net, null, null, exportOptions,
-                        java.util.List.of(new io.resnet4j.onnx.Int8Quantizer.Batch(input, batchSize, size, size)),
-                        io.resnet4j.onnx.Int8Quantizer.Options.defaults(), engine.threads(), io.resnet4j.Versions.resnet4j())
-                        : io.resnet4j.onnx.OnnxExporter.export(net, null, null, exportOptions, io.resnet4j.Versions.resnet4j());
-                try (io.resnet4j.onnx.OnnxRuntimeModel ort = io.resnet4j.onnx.OnnxRuntimeModel.load(onnx, engine.threads())) {
-                    for (int i = 0; i < warmup + steps; i++) {
-                        long t0 = System.nanoTime();
-                        ort.logits(input, batchSize, size);
-                        if (i >= warmup) {
-                            times[i - warmup] = (System.nanoTime() - t0) / 1e9;
-                        }
-                    }
-                }
-            } else {
-                ParameterStore ps = new ParameterStore(manager, false);
-                for (int i = 0; i < warmup + steps; i++) {
-                    if (i == warmup) {
-                        startProfile();
-                    }
-                    long t0 = System.nanoTime();
-                    try (NDManager scope = manager.newSubManager()) {
-                        x.tempAttach(scope);
-                        net.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray();
-                    }
-                    if (i >= warmup) {
-                        times[i - warmup] = (System.nanoTime() - t0) / 1e9;
-                    }
-                }
-                stopProfile();
+        for (int i = 0; i < warmup + steps; i++) {
+            if (i == warmup) {
+                timingStarts.run();
+            }
+            long t0 = System.nanoTime();
+            step.run();
+            if (i >= warmup) {
+                times[i - warmup] = (System.nanoTime() - t0) / 1e9;
             }
         }
-        double[] sorted = times.clone();
-        Arrays.sort(sorted);
-        double median = sorted[sorted.length / 2];
-        double mean = Arrays.stream(times).average().orElse(0);
+        return times;
+    }
+
+    private Timings timeTraining(ResNet net, NDArray x, NDManager manager) throws java.io.IOException {
+        NDArray y = manager.randomInteger(0, net.config().classes(), new Shape(batchSize), DataType.INT64);
+        io.resnet4j.train.Recipe recipe = io.resnet4j.train.Recipe.cifar();
+        try (Sgd sgd = new Sgd(manager, recipe.momentum(), recipe.weightDecay())) {
+            TrainStep step = new TrainStep(net, sgd, manager);
+            double[] times = time(() -> step.run(x, y, recipe.learningRate()), () -> {
+                step.phaseTimes().reset();
+                startProfile();
+            });
+            stopProfile();
+            TrainStep.PhaseTimes p = step.phaseTimes();
+            return new Timings(times, new double[] {p.forwardNanos / 1e9 / p.steps, p.backwardNanos / 1e9 / p.steps,
+                p.updateNanos / 1e9 / p.steps});
+        }
+    }
+
+    /**
+     * The shape is fixed to the benchmark's batch, as 'export --batch-size N' does for a deployment
+     * with a known batch size (ONNX Runtime then plans memory statically).
+     */
+    private Timings timeOnnxRuntime(ResNet net, NDArray x, int size) {
+        float[] input = x.toFloatArray();
+        var exportOptions = new io.resnet4j.onnx.OnnxExporter.Options(true, batchSize,
+                io.resnet4j.onnx.OnnxExporter.DEFAULT_OPSET);
+        byte[] onnx = int8() ? io.resnet4j.onnx.Int8Quantizer.export(net, null, null, exportOptions,
+                java.util.List.of(new io.resnet4j.onnx.Int8Quantizer.Batch(input, batchSize, size, size)),
+                io.resnet4j.onnx.Int8Quantizer.Options.defaults(), engine.threads(), io.resnet4j.Versions.resnet4j())
+                : io.resnet4j.onnx.OnnxExporter.export(net, null, null, exportOptions, io.resnet4j.Versions.resnet4j());
+        try (io.resnet4j.onnx.OnnxRuntimeModel ort = io.resnet4j.onnx.OnnxRuntimeModel.load(onnx, engine.threads())) {
+            return new Timings(time(() -> ort.logits(input, batchSize, size), () -> { }), null);
+        }
+    }
+
+    private Timings timeEager(ResNet net, NDArray x, NDManager manager) throws java.io.IOException {
+        ParameterStore ps = new ParameterStore(manager, false);
+        double[] times = time(() -> {
+            try (NDManager scope = manager.newSubManager()) {
+                x.tempAttach(scope);
+                net.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray();
+            }
+        }, this::startProfile);
+        stopProfile();
+        return new Timings(times, null);
+    }
+
+    private void report(Timings t, Device device, InferenceEngine inferenceEngine)
+            throws com.fasterxml.jackson.core.JsonProcessingException {
         PrintWriter out = spec.commandLine().getOut();
+        double median = t.median();
+        double[] phases = t.phases();
         if (json) {
             ObjectMapper mapper = new ObjectMapper();
             ObjectNode o = mapper.createObjectNode();
@@ -199,27 +235,25 @@ final class BenchCommand implements Callable<Integer> {
             o.put("precision", precision);
             o.put("steps", steps);
             o.put("median_step_s", median);
-            o.put("mean_step_s", mean);
+            o.put("mean_step_s", t.mean());
             o.put("images_per_s", batchSize / median);
             o.put("rss_mb", ResidentMemory.currentMb());
             if (phases != null) {
-                // Mean seconds per step in each phase: where the time goes.
                 o.put("forward_s", phases[0]);
                 o.put("backward_s", phases[1]);
                 o.put("update_s", phases[2]);
             }
             out.println(mapper.writeValueAsString(o));
         } else {
-            out.printf(Locale.ROOT, "%s %s, batch %d, %d threads on %s (%s, %s): %.1f images/s (median step %.4f s, mean %.4f s over %d steps)%n",
-                    workload, model, batchSize, engine.threads(), device, inferenceEngine.label(), precision, batchSize / median, median,
-                    mean, steps);
+            out.printf(Locale.ROOT, "%s %s, batch %d, %d threads on %s (%s, %s): %.1f images/s (median step %.4f s,"
+                    + " mean %.4f s over %d steps)%n", workload, model, batchSize, engine.threads(), device,
+                    inferenceEngine.label(), precision, batchSize / median, median, t.mean(), steps);
             if (phases != null) {
                 out.printf(Locale.ROOT, "per step: forward+loss %.4f s, backward %.4f s, SGD update %.4f s%n", phases[0],
                         phases[1], phases[2]);
             }
         }
         out.flush();
-        return 0;
     }
 
     private boolean int8() {

@@ -215,8 +215,33 @@ public final class TrainingCurves {
      * titled "iter. (1ek)", like the paper's "iter. (1e4)".
      */
     public static XYChart buildChart(String title, List<Series> runs, int width, int height, Options options) {
-        Objects.requireNonNull(runs, "runs");
         Objects.requireNonNull(options, "options");
+        checkFigure(runs, width, height);
+        double maxIter = 0;
+        double maxError = options.referencePercent() != null ? options.referencePercent() : 0;
+        for (Series run : runs) {
+            maxIter = Math.max(maxIter, Math.max(finiteMax(run.iterations()), finiteMax(run.evalIterations())));
+            maxError = Math.max(maxError, Math.max(finiteMax(run.trainErrorPercent()), finiteMax(run.evalErrorPercent())));
+        }
+        int exponent = maxIter >= 1e4 ? (int) Math.floor(Math.log10(maxIter)) : 0;
+        double scale = Math.pow(10, exponent);
+        XYChart chart = emptyChart(title, width, height, exponent,
+                options.yMaxPercent() != null ? options.yMaxPercent() : autoYMax(maxError), options.legendOutside());
+        // Evaluation first so the legend (which lists only these) follows the order of the runs.
+        for (int i = 0; i < runs.size(); i++) {
+            addEvaluation(chart, runs.get(i), PALETTE[i % PALETTE.length], scale);
+        }
+        for (int i = 0; i < runs.size(); i++) {
+            addTraining(chart, runs.get(i), PALETTE[i % PALETTE.length], scale);
+        }
+        if (options.referencePercent() != null) {
+            addReference(chart, options, Math.max(maxIter, 1) / scale);
+        }
+        return chart;
+    }
+
+    private static void checkFigure(List<Series> runs, int width, int height) {
+        Objects.requireNonNull(runs, "runs");
         if (width < 50 || height < 50) {
             throw new IllegalArgumentException("figure too small: " + width + "x" + height);
         }
@@ -229,21 +254,11 @@ public final class TrainingCurves {
                 throw new IllegalArgumentException("duplicate run label: " + run.label());
             }
         }
+    }
 
-        double maxIter = 0;
-        double maxError = 0;
-        for (Series run : runs) {
-            maxIter = Math.max(maxIter, finiteMax(run.iterations()));
-            maxIter = Math.max(maxIter, finiteMax(run.evalIterations()));
-            maxError = Math.max(maxError, finiteMax(run.trainErrorPercent()));
-            maxError = Math.max(maxError, finiteMax(run.evalErrorPercent()));
-        }
-        if (options.referencePercent() != null) {
-            maxError = Math.max(maxError, options.referencePercent());
-        }
-        int exponent = maxIter >= 1e4 ? (int) Math.floor(Math.log10(maxIter)) : 0;
-        double scale = Math.pow(10, exponent);
-
+    /** Axes, title and style as the paper's figures: iterations (scaled by 10^exponent) against error. */
+    private static XYChart emptyChart(String title, int width, int height, int exponent, double yMax,
+            boolean legendOutside) {
         String fullTitle = (title == null || title.isBlank() ? "" : title + "  ") + "(dashed: training, solid: test)";
         XYChart chart = new XYChartBuilder()
                 .width(width)
@@ -252,10 +267,8 @@ public final class TrainingCurves {
                 .xAxisTitle(exponent == 0 ? "iter." : "iter. (1e" + exponent + ")")
                 .yAxisTitle("error (%)")
                 .build();
-        Styler.LegendPosition legend =
-                options.legendOutside() ? Styler.LegendPosition.OutsideE : Styler.LegendPosition.InsideNE;
         chart.getStyler()
-                .setLegendPosition(legend)
+                .setLegendPosition(legendOutside ? Styler.LegendPosition.OutsideE : Styler.LegendPosition.InsideNE)
                 .setChartBackgroundColor(Color.WHITE)
                 .setPlotBackgroundColor(Color.WHITE)
                 .setLegendBackgroundColor(new Color(255, 255, 255, 220))
@@ -268,49 +281,49 @@ public final class TrainingCurves {
                 .setPlotGridLinesColor(new Color(225, 225, 225))
                 .setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12))
                 .setYAxisMin(0.0)
-                .setYAxisMax(options.yMaxPercent() != null ? options.yMaxPercent() : autoYMax(maxError))
+                .setYAxisMax(yMax)
                 .setXAxisMin(0.0)
                 .setXAxisDecimalPattern(exponent == 0 ? "#,##0" : "0.#")
                 .setYAxisDecimalPattern("0.#");
-
-        for (int i = 0; i < runs.size(); i++) {
-            Series run = runs.get(i);
-            Color colour = PALETTE[i % PALETTE.length];
-            // Evaluation first so the legend (which lists only these) follows the order of the runs.
-            if (run.evalIterations().length > 0) {
-                XYSeries eval = chart.addSeries(run.label(), scaled(run.evalIterations(), scale), run.evalErrorPercent());
-                eval.setMarker(SeriesMarkers.NONE);
-                eval.setLineColor(colour);
-                eval.setLineWidth(EVAL_WIDTH);
-                eval.setLineStyle(new BasicStroke(EVAL_WIDTH, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
-            }
-        }
-        for (int i = 0; i < runs.size(); i++) {
-            Series run = runs.get(i);
-            Color colour = PALETTE[i % PALETTE.length];
-            if (run.iterations().length > 0) {
-                XYSeries train = chart.addSeries(
-                        run.label() + TRAIN_SUFFIX, scaled(run.iterations(), scale), run.trainErrorPercent());
-                train.setMarker(SeriesMarkers.NONE);
-                train.setLineColor(colour);
-                train.setLineWidth(TRAIN_WIDTH);
-                train.setLineStyle(new BasicStroke(
-                        TRAIN_WIDTH, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
-                // A run with no evaluation points still needs a legend entry to be identifiable.
-                train.setShowInLegend(run.evalIterations().length == 0);
-            }
-        }
-        if (options.referencePercent() != null) {
-            double r = options.referencePercent();
-            String name = options.referenceLabel() == null ? DEFAULT_REFERENCE_LABEL : options.referenceLabel();
-            XYSeries ref = chart.addSeries(name, new double[] {0, Math.max(maxIter, 1) / scale}, new double[] {r, r});
-            ref.setMarker(SeriesMarkers.NONE);
-            ref.setLineColor(Color.BLACK);
-            ref.setLineWidth(1.0f);
-            ref.setLineStyle(new BasicStroke(
-                    1.0f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {1.5f, 3f}, 0f));
-        }
         return chart;
+    }
+
+    /** The solid evaluation curve, which names the run in the legend. */
+    private static void addEvaluation(XYChart chart, Series run, Color colour, double scale) {
+        if (run.evalIterations().length == 0) {
+            return;
+        }
+        XYSeries eval = chart.addSeries(run.label(), scaled(run.evalIterations(), scale), run.evalErrorPercent());
+        eval.setMarker(SeriesMarkers.NONE);
+        eval.setLineColor(colour);
+        eval.setLineWidth(EVAL_WIDTH);
+        eval.setLineStyle(new BasicStroke(EVAL_WIDTH, BasicStroke.CAP_ROUND, BasicStroke.JOIN_ROUND));
+    }
+
+    /** The dashed training curve, in the legend only for a run without evaluation points. */
+    private static void addTraining(XYChart chart, Series run, Color colour, double scale) {
+        if (run.iterations().length == 0) {
+            return;
+        }
+        XYSeries train = chart.addSeries(run.label() + TRAIN_SUFFIX, scaled(run.iterations(), scale),
+                run.trainErrorPercent());
+        train.setMarker(SeriesMarkers.NONE);
+        train.setLineColor(colour);
+        train.setLineWidth(TRAIN_WIDTH);
+        train.setLineStyle(new BasicStroke(
+                TRAIN_WIDTH, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
+        train.setShowInLegend(run.evalIterations().length == 0);
+    }
+
+    private static void addReference(XYChart chart, Options options, double xMax) {
+        double r = options.referencePercent();
+        String name = options.referenceLabel() == null ? DEFAULT_REFERENCE_LABEL : options.referenceLabel();
+        XYSeries ref = chart.addSeries(name, new double[] {0, xMax}, new double[] {r, r});
+        ref.setMarker(SeriesMarkers.NONE);
+        ref.setLineColor(Color.BLACK);
+        ref.setLineWidth(1.0f);
+        ref.setLineStyle(new BasicStroke(1.0f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                new float[] {1.5f, 3f}, 0f));
     }
 
     /**
