@@ -1,7 +1,6 @@
 package io.resnet4j.files;
 
 import java.io.IOException;
-import java.net.InetAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -53,7 +52,7 @@ public final class RunLock implements AutoCloseable {
                     + "); wait for it to finish or stop it, or choose another folder");
         }
         channel.truncate(0);
-        channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " on " + host() + "\n")
+        channel.write(ByteBuffer.wrap(("pid " + ProcessHandle.current().pid() + " on " + HostName.detect() + "\n")
                 .getBytes(StandardCharsets.UTF_8)), 0);
         channel.force(false);
         return new RunLock(channel, lock);
@@ -67,18 +66,6 @@ public final class RunLock implements AutoCloseable {
             return text.isEmpty() ? "holder unknown" : text.replaceAll("\\p{Cntrl}", "?");
         } catch (IOException e) {
             return "holder unknown";
-        }
-    }
-
-    private static String host() {
-        String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env;
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException e) {
-            return "unknown host";
         }
     }
 

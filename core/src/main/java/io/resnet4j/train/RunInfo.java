@@ -5,9 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -92,7 +90,7 @@ public record RunInfo(
                 System.getProperty("os.name", UNKNOWN) + " " + System.getProperty("os.version", ""),
                 System.getProperty("os.arch", UNKNOWN),
                 Runtime.getRuntime().availableProcessors(),
-                detectHostname(),
+                io.resnet4j.files.HostName.detect(),
                 commit,
                 dirty,
                 startTime.truncatedTo(ChronoUnit.MILLIS));
@@ -137,33 +135,6 @@ public record RunInfo(
             String v = io.resnet4j.Versions.djl();
             return v == null || v.isBlank() ? UNKNOWN : v;
         } catch (RuntimeException | LinkageError e) {
-            return UNKNOWN;
-        }
-    }
-
-    /**
-     * The host name, preferring sources that cannot block: $HOSTNAME, then the kernel's name, and
-     * only then a resolver lookup (which can stall on a misconfigured DNS).
-     */
-    static String detectHostname() {
-        String env = System.getenv("HOSTNAME");
-        if (env != null && !env.isBlank()) {
-            return env.trim();
-        }
-        try {
-            Path kernel = Path.of("/proc/sys/kernel/hostname");
-            if (Files.isReadable(kernel)) {
-                String h = Files.readString(kernel, StandardCharsets.UTF_8).trim();
-                if (!h.isEmpty()) {
-                    return h;
-                }
-            }
-        } catch (IOException | RuntimeException e) {
-            // fall through to the resolver
-        }
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (IOException | RuntimeException e) {
             return UNKNOWN;
         }
     }
