@@ -109,13 +109,14 @@ public final class ImageClassifier implements AutoCloseable {
     }
 
     /**
-     * The batch to run: the one asked for, else one that fits the free memory at this input size;
-     * never more than an export's fixed batch.
+     * The batch to run: the one asked for, else one that fits the free memory at this input size
+     * (on ONNX Runtime no larger than its throughput needs); never more than an export's fixed batch.
      *
      * @param requested images per batch, or null for the default
      */
     public int batchSize(Integer requested) {
-        int wanted = requested != null ? requested : BatchSizes.forInference(transform.crop());
+        int wanted = requested != null ? requested : engine == InferenceEngine.ONNXRUNTIME
+                ? BatchSizes.forOnnxRuntime(transform.crop()) : BatchSizes.forInference(transform.crop());
         return fixedBatch() > 0 ? Math.min(wanted, fixedBatch()) : wanted;
     }
 
