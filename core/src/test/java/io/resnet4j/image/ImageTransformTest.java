@@ -48,6 +48,34 @@ class ImageTransformTest {
     }
 
     @Test
+    void aWindowOfTheResizedImageIsComputedPixelForPixelAsTheWholeResizeCropped() throws Exception {
+        RgbImage src = ImageLoader.read(fixture("resize_src.png"));
+        java.util.Random r = new java.util.Random(3);
+        int[][] sizes = {{64, 48}, {200, 150}, {120, 60}, {120, 90}, {33, 90}, {300, 17}};
+        for (int[] wh : sizes) {
+            RgbImage whole = Resampler.resize(src, wh[0], wh[1]);
+            for (int trial = 0; trial < 20; trial++) {
+                int cw = 1 + r.nextInt(wh[0]);
+                int ch = 1 + r.nextInt(wh[1]);
+                int x = r.nextInt(wh[0] - cw + 1);
+                int y = r.nextInt(wh[1] - ch + 1);
+                RgbImage window = Resampler.resizeRegion(src, wh[0], wh[1], x, y, cw, ch);
+                RgbImage cropped = window(whole, x, y, cw, ch);
+                assertThat(window.rgb()).as(wh[0] + "x" + wh[1] + " window " + cw + "x" + ch + " at " + x + "," + y)
+                        .isEqualTo(cropped.rgb());
+            }
+        }
+    }
+
+    private static RgbImage window(RgbImage img, int x, int y, int w, int h) {
+        byte[] out = new byte[w * h * 3];
+        for (int row = 0; row < h; row++) {
+            System.arraycopy(img.rgb(), ((y + row) * img.width() + x) * 3, out, row * w * 3, w * 3);
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    @Test
     void resizingToTheCurrentSizeLeavesPixelsUntouched() throws Exception {
         RgbImage src = ImageLoader.read(fixture("resize_src.png"));
         RgbImage same = Resampler.resizeShorter(src, 90);
