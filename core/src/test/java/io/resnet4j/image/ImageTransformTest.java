@@ -76,6 +76,35 @@ class ImageTransformTest {
     }
 
     @Test
+    void jpegPixelsReadFromTheDecodersBytesEqualGetRgb() throws Exception {
+        java.awt.image.BufferedImage picture = new java.awt.image.BufferedImage(37, 23,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.util.Random r = new java.util.Random(4);
+        for (int y = 0; y < 23; y++) {
+            for (int x = 0; x < 37; x++) {
+                picture.setRGB(x, y, r.nextInt(1 << 24));
+            }
+        }
+        var bytes = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(picture, "jpg", bytes);
+        java.awt.image.BufferedImage decoded = javax.imageio.ImageIO.read(
+                new java.io.ByteArrayInputStream(bytes.toByteArray()));
+        assertThat(decoded.getType()).isEqualTo(java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+        RgbImage fast = ImageLoader.toRgb(decoded);
+        for (int y = 0; y < 23; y++) {
+            for (int x = 0; x < 37; x++) {
+                int p = decoded.getRGB(x, y);
+                assertThat(new int[] {fast.get(x, y, 0), fast.get(x, y, 1), fast.get(x, y, 2)})
+                        .containsExactly((p >> 16) & 0xff, (p >> 8) & 0xff, p & 0xff);
+            }
+        }
+        // A sub-image shares the decoder's buffer at an offset: it must not be read as if it started at 0.
+        RgbImage sub = ImageLoader.toRgb(decoded.getSubimage(5, 3, 10, 7));
+        int p = decoded.getRGB(5, 3);
+        assertThat(sub.get(0, 0, 0)).isEqualTo((p >> 16) & 0xff);
+    }
+
+    @Test
     void resizingToTheCurrentSizeLeavesPixelsUntouched() throws Exception {
         RgbImage src = ImageLoader.read(fixture("resize_src.png"));
         RgbImage same = Resampler.resizeShorter(src, 90);
