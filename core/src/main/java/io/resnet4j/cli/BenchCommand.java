@@ -78,9 +78,9 @@ final class BenchCommand implements Callable<Integer> {
                     + " (onnxruntime on CPU, pytorch on GPU; default). Training always runs on pytorch.")
     String engineName;
 
-    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|int8",
-            description = "bench infer on onnxruntime: fp32 (default) or int8 (the QDQ export, calibrated on random"
-                    + " input of the benchmark's shape).")
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|int8|bf16",
+            description = "bench infer: fp32 (default); int8 on onnxruntime (the QDQ export, calibrated on random"
+                    + " input of the benchmark's shape); bf16 is detected and refused with the reason (see README).")
     String precision;
 
     @Option(names = "--profile", paramLabel = "FILE",
@@ -130,8 +130,11 @@ final class BenchCommand implements Callable<Integer> {
         if (profile != null) {
             OutputGuard.check(profile, force);
         }
-        if (!precision.equals("fp32") && !precision.equals("int8")) {
-            throw new UsageException("unknown --precision '" + precision + "': use fp32 or int8");
+        if (!precision.equals("fp32") && !precision.equals("int8") && !precision.equals("bf16")) {
+            throw new UsageException("unknown --precision '" + precision + "': use fp32, int8 or bf16");
+        }
+        if (bf16()) {
+            throw new UsageException(bf16Unavailable(io.resnet4j.CpuFeatures.hasBf16(), io.resnet4j.CpuFeatures.summary()));
         }
         if (profile != null && workload == Workload.infer && !"pytorch".equalsIgnoreCase(engineName)) {
             throw new UsageException("--profile records libtorch's profiler: use it with train, or infer --engine pytorch"
@@ -249,6 +252,7 @@ final class BenchCommand implements Callable<Integer> {
             o.put("mean_step_s", t.mean());
             o.put("images_per_s", batchSize / median);
             o.put("rss_mb", ResidentMemory.currentMb());
+            o.put("cpu", io.resnet4j.CpuFeatures.summary());
             if (phases != null) {
                 o.put("forward_s", phases[0]);
                 o.put("backward_s", phases[1]);
@@ -265,6 +269,24 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         out.flush();
+    }
+
+    /**
+     * Why bf16 is refused: a CPU without AVX512_BF16/AMX would only emulate it; on one with them, DJL
+     * 0.35's PyTorch binding has no bfloat16 type (creating any bfloat16 tensor aborts the process,
+     * while float16 works) and ONNX Runtime's CPU kernels have no bfloat16 convolution.
+     */
+    static String bf16Unavailable(boolean cpuHasBf16, String cpu) {
+        if (!cpuHasBf16) {
+            return "--precision bf16 needs a CPU with AVX512_BF16 or AMX, and this one has " + cpu
+                    + " (bfloat16 would be emulated, slower than fp32); skipping: use fp32 or int8";
+        }
+        return "--precision bf16: this CPU computes bfloat16 (" + cpu + "), but DJL 0.35's PyTorch binding has no"
+                + " bfloat16 tensors and ONNX Runtime's CPU kernels no bfloat16 convolution; skipping: use fp32 or int8";
+    }
+
+    private boolean bf16() {
+        return precision.equals("bf16");
     }
 
     private boolean int8() {
