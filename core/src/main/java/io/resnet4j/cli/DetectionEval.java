@@ -132,8 +132,8 @@ final class DetectionEval {
         Double[] v = c.toArray();
         out.println();
         for (int i = 0; i < v.length; i++) {
-            out.printf(Locale.ROOT, " Average %-9s (%s) @[ IoU=%-9s | area=%6s | maxDets=%3d ] = %6.3f%n",
-                    what[i].equals("AP") ? "Precision" : "Recall", what[i], iou[i], area[i], dets[i],
+            out.printf(Locale.ROOT, " %-18s (%s) @[ IoU=%-9s | area=%6s | maxDets=%3d ] = %.3f%n",
+                    what[i].equals("AP") ? "Average Precision" : "Average Recall", what[i], iou[i], area[i], dets[i],
                     v[i] == null ? -1.0 : v[i]);
         }
     }

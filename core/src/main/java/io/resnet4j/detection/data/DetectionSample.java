@@ -37,8 +37,11 @@ import javax.imageio.stream.MemoryCacheImageOutputStream;
  */
 public final class DetectionSample {
 
-    /** The classes in label order (label 1 is the first), the sample's solid shapes. */
-    public static final List<String> CLASS_NAMES = SampleGenerator.CLASS_NAMES.subList(0, 6);
+    /**
+     * The classes in label order (label 1 is the first): the sample's solid shapes, sorted, the order
+     * {@link VocDataset} gives names that are not VOC's.
+     */
+    public static final List<String> CLASS_NAMES = List.of("circle", "cross", "diamond", "ring", "square", "triangle");
 
     /**
      * What to generate.
@@ -137,7 +140,8 @@ public final class DetectionSample {
             if (fg == bg) {
                 fg = bg ^ 0x808080;
             }
-            SampleGenerator.drawShape(rng, label, canvas, fg, fg, r, cx, cy);
+            int shape = SampleGenerator.CLASS_NAMES.indexOf(CLASS_NAMES.get(label));
+            SampleGenerator.drawShape(rng, shape, canvas, fg, fg, r, cx, cy);
             int[] e = canvas.extent();
             taken.add(area);
             return e == null ? null : AnnotatedObject.of(new BoundingBox(e[0], e[1], e[2], e[3]), label + 1);
