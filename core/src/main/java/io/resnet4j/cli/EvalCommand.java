@@ -26,7 +26,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code resnet4j eval}: the paper's CIFAR test protocol (single original view) on a checkpoint. */
+/**
+ * {@code resnet4j eval}: the paper's CIFAR test protocol (single original view) on a checkpoint, the
+ * test protocols on image folders, and with {@code --task detection} a detector's VOC or COCO scores
+ * ({@link DetectionEval}).
+ */
 @Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = {"Evaluate weights: top-1 and top-5 error, per-class accuracy, confusion matrix.",
             "CIFAR-10 data: the paper's single-view protocol on a split. Image folders (ROOT/val/<class>/...):"
@@ -55,10 +59,11 @@ final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--data", required = true, paramLabel = "DIR",
             description = "CIFAR-10 binary folder (or cifar-10-binary.tar.gz), or an image folder root holding"
-                    + " val/<class>/*.jpg (and train/...).")
+                    + " val/<class>/*.jpg (and train/...); with --task detection a Pascal VOC or COCO root.")
     Path data;
 
-    @Option(names = "--split", description = "CIFAR: test, val5k, train45k or train (default: test); image folders: val or train (default: val).")
+    @Option(names = "--split", description = "CIFAR: test, val5k, train45k or train (default: test); image folders: val or train"
+            + " (default: val); VOC: a list of ImageSets/Main (default: val); COCO: X of instances_X.json.")
     String split;
 
     @Option(names = "--batch-size", paramLabel = "N",
@@ -86,11 +91,18 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
+    @Mixin
+    DetectionEval detection;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (detection.requested()) {
+            return detection.run(this, engine.apply(), pixels.value(), spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
+        }
         if (plot != null) {
             OutputGuard.check(plot, force, weights);
         }
