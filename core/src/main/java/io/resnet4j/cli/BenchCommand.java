@@ -43,13 +43,13 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "bench data: a CIFAR-10 binary folder/archive or an image folder ROOT (ROOT/train/<class>/...).")
     java.nio.file.Path data;
 
-    @Option(names = "--input", paramLabel = "N", description = "bench data on image folders: network input side (default: 224).")
+    @Option(names = "--input", paramLabel = "SIDE", description = "bench data on image folders: network input side (default: 224).")
     Integer input;
 
-    @Option(names = "--workers", defaultValue = "2", description = "bench data: preparation threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2", description = "bench data: preparation threads (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--model", defaultValue = "resnet20", description = "Model name (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "resnet20", description = "Model name (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128", description = "Images per step (default: ${DEFAULT-VALUE}).")
@@ -271,7 +271,7 @@ final class BenchCommand implements Callable<Integer> {
             return;
         }
         java.nio.file.Path file = profile.toAbsolutePath();
-        java.nio.file.Files.createDirectories(file.getParent());
+        io.resnet4j.files.OutputFolders.create(file.getParent());
         ai.djl.pytorch.jni.JniUtils.stopProfile(file.toString());
         PrintWriter err = spec.commandLine().getErr();
         err.printf(Locale.ROOT, "libtorch profile of %d steps: %s%n", steps, file);

@@ -31,7 +31,7 @@ public final class ConvertCommand implements Callable<Integer> {
     @Parameters(index = "1", paramLabel = "OUT", description = "The resnet4j checkpoint to write (.safetensors).")
     Path out;
 
-    @Option(names = "--model", paramLabel = "M", description = "Model name (default: inferred from the tensor names and shapes).")
+    @Option(names = "--model", paramLabel = "MODEL", description = "Model name (default: inferred from the tensor names and shapes).")
     String model;
 
     @Option(names = "--stride-on", paramLabel = "1x1|3x3",

@@ -35,23 +35,23 @@ import picocli.CommandLine.Option;
                     + " --protocol center, ten-crop or multi-scale (the paper's fully-convolutional form)."})
 final class EvalCommand implements Callable<Integer> {
 
-    @Option(names = "--weights", required = true, paramLabel = "CKPT",
+    @Option(names = "--weights", required = true, paramLabel = "WEIGHTS",
             description = "resnet4j checkpoint (e.g. RUN_DIR/model.safetensors); for image folders also torchvision .pth/.safetensors.")
     Path weights;
 
-    @Option(names = "--protocol", defaultValue = "center", description = "Image folders: center, ten-crop or multi-scale (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--protocol", paramLabel = "center|ten-crop|multi-scale", defaultValue = "center", description = "Image folders: center, ten-crop or multi-scale (default: ${DEFAULT-VALUE}).")
     String protocol;
 
     @Option(names = "--scales", split = ",", paramLabel = "SIDE", description = "Multi-scale shorter sides for a 224 input (default: 224,256,384,480,640).")
     int[] scales;
 
-    @Option(names = "--workers", defaultValue = "2", description = "Image decoding threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2", description = "Image decoding threads (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "CIFAR-10 binary folder or cifar-10-binary.tar.gz.")
+    @Option(names = "--data", required = true, paramLabel = "DIR", description = "CIFAR-10 binary folder (data_batch_1..5.bin, test_batch.bin) or cifar-10-binary.tar.gz; or an image folder ROOT with ROOT/val/<class>/*.jpg (and ROOT/train/<class>).")
     Path data;
 
-    @Option(names = "--split", description = "CIFAR: test, val5k, train45k or train (default: test); image folders: val or train (default: val).")
+    @Option(names = "--split", paramLabel = "SPLIT", description = "CIFAR: test, val5k, train45k or train (default: test); image folders: val or train (default: val).")
     String split;
 
     @Option(names = "--batch-size", paramLabel = "N",
@@ -61,7 +61,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON object (top1_error, top5_error, images, per_class_accuracy, confusion).")
     boolean json;
 
-    @Option(names = "--plot", paramLabel = "PNG", description = "Also draw the confusion matrix to this PNG file.")
+    @Option(names = "--plot", paramLabel = "FILE", description = "Also draw the confusion matrix to this PNG file.")
     Path plot;
 
     @Option(names = "--class-map", paramLabel = "MAP",
@@ -113,7 +113,9 @@ final class EvalCommand implements Callable<Integer> {
         Evaluator.Result r;
         try (NDManager manager = NDManager.newBaseManager(device)) {
             Checkpoint.Loaded loaded = Checkpoint.load(weights, manager);
-            r = Evaluator.evaluate(loaded.net(), dataset, norm, batchFor(32), manager);
+            WorkProgress progress = progress("eval", dataset.size());
+            r = Evaluator.evaluate(loaded.net(), dataset, norm, batchFor(32), manager, progress);
+            progress.finish();
         }
         return report(info.config().spec().name(), s.toString(), null, s.toString(), r);
     }
@@ -133,11 +135,6 @@ final class EvalCommand implements Callable<Integer> {
             throw new UsageException("no weights at " + weights);
         }
         long maxPixels = pixels.value();
-        for (int side : scales == null ? new int[0] : scales) {
-            if (side < 1 || side > Preprocessing.MAX_SIDE) {
-                throw new UsageException("--scales must be 1 to " + Preprocessing.MAX_SIDE + ", got " + side);
-            }
-        }
         ImageFolder folder = ImageFolder.open(data.resolve(which)).withMaxPixels(maxPixels);
         Device device = engine.apply();
         Evaluator.Result r;
@@ -146,10 +143,16 @@ final class EvalCommand implements Callable<Integer> {
             loaded = WeightsLoader.load(weights.toString(), WeightsLoader.Options.defaults(), manager);
             int input = loaded.net().config().inputSize();
             ImageFolder scored = folder.withClasses(loaded.classNames(), classMapping(folder, loaded.classNames()));
+            WorkProgress progress = progress("eval " + p.label(), scored.size());
             r = TestProtocols.evaluate(p, loaded.net(), scored, loaded.preprocessing(), input, scales, batchFor(input), workers,
-                    manager, System.err);
+                    manager, System.err, progress);
+            progress.finish();
         }
         return report(loaded.net().config().spec().name(), which, p.label(), data.resolve(which).toString(), r);
+    }
+
+    private WorkProgress progress(String what, int images) {
+        return new WorkProgress(spec.commandLine().getErr(), what, images, System.console() != null);
     }
 
     private int batchFor(int side) {

@@ -59,11 +59,11 @@ public final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long maxPixels = pixels.value();
+        ImageFiles files = ImageFiles.expand(inputs).requireAny();
         Device device = engine.apply();
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ArrayNode results = mapper.createArrayNode();
-        ImageFiles files = ImageFiles.expand(inputs);
         ImageProgress progress = new ImageProgress(files, spec.commandLine().getErr());
         try (ImageClassifier classifier = weights.openClassifier(engineName, device, engine.threads(), input.resize, input.crop)) {
             ImageBatches images = new ImageBatches(files.files(), classifier.transform(), maxPixels);

@@ -11,6 +11,7 @@ import io.resnet4j.data.CifarData;
 import io.resnet4j.data.Normalization;
 import io.resnet4j.model.ResNet;
 import java.nio.FloatBuffer;
+import java.util.function.IntConsumer;
 
 /**
  * The paper's CIFAR test protocol: the single original view of each image, BN in inference
@@ -32,6 +33,12 @@ public final class Evaluator {
     }
 
     public static Result evaluate(ResNet net, CifarData data, Normalization norm, int batchSize, NDManager manager) {
+        return evaluate(net, data, norm, batchSize, manager, n -> {});
+    }
+
+    /** @param progress told the number of images of every batch scored */
+    public static Result evaluate(ResNet net, CifarData data, Normalization norm, int batchSize, NDManager manager,
+            IntConsumer progress) {
         Tally tally = new Tally(data.classNames(), Math.min(5, net.config().classes()));
         ParameterStore ps = new ParameterStore(manager, false);
         try (Batcher batcher = Batcher.builder(data, norm).evaluation().batchSize(batchSize).build()) {
@@ -43,6 +50,7 @@ public final class Evaluator {
                     tally.addBatch(net.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray(),
                             batch.labels(), n);
                 }
+                progress.accept(n);
             }
         }
         return tally.result();

@@ -22,6 +22,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.IntConsumer;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -74,6 +75,12 @@ public final class TestProtocols {
     /** Single centre view of every image, batched: resize round(256 N / 224), centre crop N. */
     public static Evaluator.Result center(ResNet net, ImageFolder folder, Preprocessing pre, int input, int batchSize,
             int workers, NDManager manager) {
+        return center(net, folder, pre, input, batchSize, workers, manager, n -> {});
+    }
+
+    /** @param progress told the number of images of every batch scored */
+    public static Evaluator.Result center(ResNet net, ImageFolder folder, Preprocessing pre, int input, int batchSize,
+            int workers, NDManager manager, IntConsumer progress) {
         Tally tally = new Tally(folder.classNames(), Math.min(5, net.config().classes()));
         ParameterStore ps = new ParameterStore(manager, false);
         try (ImageFolderLoader l = ImageFolderLoader.builder(folder, pre, input).evaluation().batchSize(batchSize)
@@ -81,6 +88,7 @@ public final class TestProtocols {
             while (l.hasNext()) {
                 Batch b = l.next();
                 int n = b.size();
+                progress.accept(n);
                 if (n == 0) {
                     continue;
                 }
@@ -102,11 +110,13 @@ public final class TestProtocols {
      * Any protocol over a folder; unreadable images are reported on {@code report} and skipped.
      *
      * @param scales shorter sides in paper units (for a 224 input) for multi-scale; null = {@link #PAPER_SCALES}
+     * @param progress told the number of images done (scored or skipped) as the evaluation goes
      */
     public static Evaluator.Result evaluate(Protocol protocol, ResNet net, ImageFolder folder, Preprocessing pre,
-            int input, int[] scales, int batchSize, int workers, NDManager manager, PrintStream report) {
+            int input, int[] scales, int batchSize, int workers, NDManager manager, PrintStream report,
+            IntConsumer progress) {
         if (protocol == Protocol.CENTER) {
-            return center(net, folder, pre, input, batchSize, workers, manager);
+            return center(net, folder, pre, input, batchSize, workers, manager, progress);
         }
         int[] sides = Arrays.stream(scales == null ? PAPER_SCALES : scales).map(s -> ImageTransforms.scaled(s, input))
                 .toArray();
@@ -138,6 +148,7 @@ public final class TestProtocols {
                     int first = i - pending.size() + 1;
                     for (int j = 0; j < pending.size(); j++) {
                         RgbImage img = pending.get(j).get();
+                        progress.accept(1);
                         if (img == null) {
                             continue;
                         }
