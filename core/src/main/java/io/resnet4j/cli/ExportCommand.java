@@ -105,6 +105,9 @@ public final class ExportCommand implements Callable<Integer> {
             throw new UsageException("--quantize int8 needs --calibration DIR_OR_DATA: images like those the model"
                     + " will see (a folder of JPEG/PNG files or CIFAR-10 data)");
         }
+        if (output != null) {
+            OutputGuard.check(output, force, weights.weights); // before the weights are read and the model exported
+        }
         OnnxExporter.Options options = UsageException.rethrow(() -> new OnnxExporter.Options(!noFold, batchSize, opset));
         Device device = engine.apply();
         PrintWriter out = spec.commandLine().getOut();
