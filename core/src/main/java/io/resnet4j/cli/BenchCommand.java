@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
  * one after warm-up; the JSON matches the PyTorch yardstick (pytorch_reference.py) so compare.sh can
  * divide the two.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = "Measure training or inference throughput on random input (the JSON is what the PyTorch yardstick prints, for side-by-side comparison).")
 final class BenchCommand implements Callable<Integer> {
 
@@ -40,6 +40,12 @@ final class BenchCommand implements Callable<Integer> {
             description = "train (forward, loss, backward, SGD), infer (forward, BN in eval mode, no gradients) or data (the input pipeline alone, on --data).")
     Workload workload;
 
+    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "resnet20", description = "Model name (default: ${DEFAULT-VALUE}).")
+    String model;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128", description = "Images per step (default: ${DEFAULT-VALUE}).")
+    int batchSize;
+
     @Option(names = "--data", paramLabel = "DIR", description = "bench data: a CIFAR-10 binary folder/archive or an image folder ROOT (ROOT/train/<class>/...).")
     java.nio.file.Path data;
 
@@ -48,12 +54,6 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "2", description = "bench data: preparation threads (default: ${DEFAULT-VALUE}).")
     int workers;
-
-    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "resnet20", description = "Model name (default: ${DEFAULT-VALUE}).")
-    String model;
-
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128", description = "Images per step (default: ${DEFAULT-VALUE}).")
-    int batchSize;
 
     @Option(names = "--steps", paramLabel = "N", defaultValue = "20", description = "Timed steps (default: ${DEFAULT-VALUE}).")
     int steps;

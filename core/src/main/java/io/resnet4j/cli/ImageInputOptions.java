@@ -6,7 +6,7 @@ import picocli.CommandLine.Option;
 final class ImageInputOptions {
 
     @Option(names = "--resize", paramLabel = "SIDE",
-            description = "Resize the shorter side to N first (default: the checkpoint's, 256 for torchvision; 0 = no resize).")
+            description = "Resize the shorter side to SIDE first (default: the checkpoint's, 256 for torchvision; 0 = no resize).")
     Integer resize;
 
     @Option(names = "--crop", paramLabel = "SIDE", description = "Centre crop side (default: the checkpoint's, 224 for torchvision).")

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code resnet4j predict --weights W IMAGE_OR_FOLDER...}: top-K classes per image. */
 @Command(name = "predict", aliases = "classify", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
-        description = "Classify JPEG/PNG images (files or folders) with a checkpoint: top-K class indices, names and probabilities.")
+        description = "Classify JPEG/PNG images (files or folders) with any weights resnet4j reads: top-K class indices, names and probabilities.")
 public final class PredictCommand implements Callable<Integer> {
 
     @Mixin
