@@ -30,7 +30,7 @@ import picocli.CommandLine.Parameters;
  * one after warm-up; the JSON matches the PyTorch yardstick (pytorch_reference.py) so compare.sh can
  * divide the two.
  */
-@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = "Measure training or inference throughput on random input (the JSON is what the PyTorch yardstick prints, for side-by-side comparison).")
 final class BenchCommand implements Callable<Integer> {
 
@@ -42,26 +42,27 @@ final class BenchCommand implements Callable<Integer> {
                     + " decoding included; counterpart: tools/bench/pytorch_eval.py).")
     Workload workload;
 
-    @Option(names = "--data", paramLabel = "DIR", description = "bench data: a CIFAR-10 binary folder/archive or an image folder ROOT (ROOT/train/<class>/...).")
-    java.nio.file.Path data;
-
-    @Option(names = "--weights", paramLabel = "W", description = "bench eval: the weights to evaluate (any that eval takes).")
-    String weights;
-
-    @Option(names = "--protocol", defaultValue = "center", description = "bench eval: center, ten-crop or multi-scale (default: ${DEFAULT-VALUE}).")
-    String protocol;
-
-    @Option(names = "--input", paramLabel = "N", description = "bench data on image folders: network input side (default: 224).")
-    Integer input;
-
-    @Option(names = "--workers", defaultValue = "2", description = "bench data: preparation threads (default: ${DEFAULT-VALUE}).")
-    int workers;
-
-    @Option(names = "--model", defaultValue = "resnet20", description = "Model name (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--model", paramLabel = "MODEL", defaultValue = "resnet20", description = "Model name (default: ${DEFAULT-VALUE}).")
     String model;
 
     @Option(names = "--batch-size", paramLabel = "N", defaultValue = "128", description = "Images per step (default: ${DEFAULT-VALUE}).")
     int batchSize;
+
+    @Option(names = "--data", paramLabel = "DIR", description = "bench data: a CIFAR-10 binary folder/archive or an image folder ROOT (ROOT/train/<class>/...).")
+    java.nio.file.Path data;
+
+    @Option(names = "--input", paramLabel = "SIDE", description = "bench data on image folders: network input side (default: 224).")
+    Integer input;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2", description = "bench data: preparation threads (default: ${DEFAULT-VALUE}).")
+    int workers;
+
+    @Option(names = "--weights", paramLabel = "WEIGHTS", description = "bench eval: the weights to evaluate (any that eval takes).")
+    String weights;
+
+    @Option(names = "--protocol", paramLabel = "center|ten-crop|multi-scale", defaultValue = "center",
+            description = "bench eval: center, ten-crop or multi-scale (default: ${DEFAULT-VALUE}).")
+    String protocol;
 
     @Option(names = "--steps", paramLabel = "N", defaultValue = "20", description = "Timed steps (default: ${DEFAULT-VALUE}).")
     int steps;
@@ -304,7 +305,7 @@ final class BenchCommand implements Callable<Integer> {
             return;
         }
         java.nio.file.Path file = profile.toAbsolutePath();
-        java.nio.file.Files.createDirectories(file.getParent());
+        io.resnet4j.files.OutputFolders.create(file.getParent());
         ai.djl.pytorch.jni.JniUtils.stopProfile(file.toString());
         PrintWriter err = spec.commandLine().getErr();
         err.printf(Locale.ROOT, "libtorch profile of %d steps: %s%n", steps, file);

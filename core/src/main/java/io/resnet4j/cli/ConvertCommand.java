@@ -17,7 +17,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code resnet4j convert IN OUT}: any supported weights to a resnet4j checkpoint (safetensors with
+ * {@code resnet4j convert WEIGHTS FILE}: any supported weights to a resnet4j checkpoint (safetensors with
  * torchvision names, which PyTorch loads strictly, plus metadata recording the architecture, the
  * stride placement, class names and preprocessing, so nothing needs to be inferred again).
  */
@@ -25,23 +25,23 @@ import picocli.CommandLine.Parameters;
         description = "Convert a .pth/.pt/.safetensors state_dict or torchvision:NAME weights to a resnet4j checkpoint.")
 public final class ConvertCommand implements Callable<Integer> {
 
-    @Parameters(index = "0", paramLabel = "IN", description = "A .pth, .pt or .safetensors file, or torchvision:NAME[.V1|.V2].")
+    @Parameters(index = "0", paramLabel = "WEIGHTS", description = "A .pth, .pt or .safetensors file, or torchvision:NAME[.V1|.V2].")
     String in;
 
-    @Parameters(index = "1", paramLabel = "OUT", description = "The resnet4j checkpoint to write (.safetensors).")
+    @Parameters(index = "1", paramLabel = "FILE", description = "The resnet4j checkpoint to write (.safetensors).")
     Path out;
 
-    @Option(names = "--model", paramLabel = "M", description = "Model name (default: inferred from the tensor names and shapes).")
+    @Option(names = "--model", paramLabel = "MODEL", description = "Model name (default: inferred from the tensor names and shapes).")
     String model;
 
     @Option(names = "--stride-on", paramLabel = "1x1|3x3",
             description = "Bottleneck stride placement the weights were trained with (default: 3x3, as torchvision and timm).")
     String strideOn;
 
-    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache for torchvision downloads.")
+    @Option(names = "--cache-dir", paramLabel = "DIR", description = "Cache for torchvision downloads (default: $RESNET4J_CACHE or ~/.cache/resnet4j/weights).")
     Path cacheDir;
 
-    @Option(names = "--force", description = "Overwrite OUT if it exists.")
+    @Option(names = "--force", description = "Overwrite FILE if it exists.")
     boolean force;
 
     @CommandLine.Mixin

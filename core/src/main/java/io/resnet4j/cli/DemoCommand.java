@@ -5,6 +5,7 @@ import io.resnet4j.data.CifarData;
 import io.resnet4j.data.CifarSample;
 import io.resnet4j.data.Split;
 import io.resnet4j.eval.TrainingCurves;
+import io.resnet4j.files.OutputFolders;
 import io.resnet4j.model.ResNetConfig;
 import io.resnet4j.train.MetricsCsv;
 import io.resnet4j.train.ProgressReporter;
@@ -13,7 +14,6 @@ import io.resnet4j.train.RunJson;
 import io.resnet4j.train.TrainConfig;
 import io.resnet4j.train.Trainer;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
@@ -42,21 +42,21 @@ final class DemoCommand implements Callable<Integer> {
     /** The demo's default budget: long enough for the curves to separate, short enough for a laptop. */
     static final int DEFAULT_EPOCHS = 8;
 
-    @Option(names = "--epochs", description = "Epochs per network, the paper's CIFAR schedule compressed (default: "
+    @Option(names = "--epochs", paramLabel = "N", description = "Epochs per network, the paper's CIFAR schedule compressed (default: "
             + DEFAULT_EPOCHS + ").")
     Integer epochs;
 
-    @Option(names = "--iterations", description = "Iterations per network instead of epochs, for a quick look.")
+    @Option(names = "--iterations", paramLabel = "N", description = "Iterations per network instead of epochs, for a quick look.")
     Long iterations;
 
-    @Option(names = "--models", split = ",", defaultValue = "resnet20,plain20",
+    @Option(names = "--models", paramLabel = "MODEL", split = ",", defaultValue = "resnet20,plain20",
             description = "CIFAR models to compare (default: ${DEFAULT-VALUE}).")
     List<String> models;
 
     @Option(names = "--output", paramLabel = "DIR", description = "Folder for the runs and the plot (default: runs/demo-TIMESTAMP).")
     Path output;
 
-    @Option(names = "--seed", defaultValue = TrainConfig.DEFAULT_SEED + "", description = "Seed (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = TrainConfig.DEFAULT_SEED + "", description = "Seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Mixin
@@ -75,6 +75,7 @@ final class DemoCommand implements Callable<Integer> {
         List<ResNetConfig> configs = cifarModels();
         Path dir = output != null ? output : Path.of("runs", "demo-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
+        OutputFolders.create(dir);
         Map<Split, CifarData> data = CifarSample.load(EnumSet.of(Split.TRAIN, Split.TEST));
         CifarData train = data.get(Split.TRAIN);
         CifarData test = data.get(Split.TEST);
@@ -86,15 +87,18 @@ final class DemoCommand implements Callable<Integer> {
         out.flush();
         List<Row> rows = new ArrayList<>();
         List<TrainingCurves.Series> curves = new ArrayList<>();
-        for (ResNetConfig c : configs) {
+        for (int i = 0; i < configs.size(); i++) {
+            ResNetConfig c = configs.get(i);
             String name = c.spec().name();
             Path runDir = dir.resolve(name);
-            Files.createDirectories(runDir);
+            OutputFolders.create(runDir);
             TrainConfig config = config(c, train.size());
+            long laterNets = (long) (configs.size() - 1 - i) * config.iterations();
             Trainer trainer = new Trainer(config, train, test, device).runFolder(runDir);
             trainer.addListener(new RunJson(runDir, config, CifarSample.RESOURCE, train, test))
                     .addListener(new MetricsCsv(runDir.resolve("metrics.csv")))
-                    .addListener(new ProgressReporter(System.err, System.console() != null, name));
+                    .addListener(new ProgressReporter(System.err, System.console() != null, name)
+                            .followedBy(laterNets, "demo"));
             Trainer.Outcome o = SigintHandler.run(trainer::requestStop, () -> trainer.run(false));
             rows.add(new Row(name, c.plan().params(), o.lastTrainError(), o.lastValError(), o.seconds()));
             curves.add(TrainingCurves.readMetricsCsv(runDir.resolve("metrics.csv"), label(name)));

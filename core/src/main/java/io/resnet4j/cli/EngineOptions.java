@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
  */
 public final class EngineOptions {
 
-    @Option(names = "--threads", paramLabel = "T",
+    @Option(names = "--threads", paramLabel = "N",
             description = "Intra-op threads for libtorch (default: all cores, ${sys:resnet4j.cores}).")
     Integer threads;
 
@@ -30,9 +30,6 @@ public final class EngineOptions {
 
     /** Configures the engine (once, before first use) and returns the device to compute on. */
     public Device apply() {
-        if (threads != null && threads < 1) {
-            throw new UsageException("--threads must be at least 1, got " + threads);
-        }
         System.setProperty("ai.djl.pytorch.num_threads", String.valueOf(threads()));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
         System.setProperty("ai.djl.offline", System.getProperty("ai.djl.offline", "true"));

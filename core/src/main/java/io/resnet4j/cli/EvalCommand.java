@@ -37,7 +37,7 @@ import picocli.CommandLine.Option;
                     + " --protocol center, ten-crop or multi-scale (the paper's fully-convolutional form)."})
 final class EvalCommand implements Callable<Integer> {
 
-    @Option(names = "--weights", required = true, paramLabel = "W",
+    @Option(names = "--weights", required = true, paramLabel = "WEIGHTS",
             description = "A resnet4j checkpoint (e.g. RUN_DIR/model.safetensors) or its .onnx export (also INT8);"
                     + " for image folders also torchvision .pth/.safetensors.")
     Path weights;
@@ -48,22 +48,24 @@ final class EvalCommand implements Callable<Integer> {
                     + " --weights file runs on onnxruntime.")
     String engineName;
 
-    @Option(names = "--protocol", defaultValue = "center", description = "Image folders: center, ten-crop or multi-scale (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--protocol", paramLabel = "center|ten-crop|multi-scale", defaultValue = "center", description = "Image folders: center, ten-crop or multi-scale (default: ${DEFAULT-VALUE}).")
     String protocol;
 
     @Option(names = "--scales", split = ",", paramLabel = "SIDE", description = "Multi-scale shorter sides for a 224 input (default: 224,256,384,480,640).")
     int[] scales;
 
-    @Option(names = "--workers", defaultValue = "2", description = "Image decoding threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2", description = "Image decoding threads (default: ${DEFAULT-VALUE}).")
     int workers;
 
     @Option(names = "--data", required = true, paramLabel = "DIR",
-            description = "CIFAR-10 binary folder (or cifar-10-binary.tar.gz), or an image folder root holding"
-                    + " val/<class>/*.jpg (and train/...); with --task detection a Pascal VOC or COCO root.")
+            description = "CIFAR-10 binary folder (data_batch_1..5.bin, test_batch.bin) or cifar-10-binary.tar.gz; or an"
+                    + " image folder ROOT with ROOT/val/<class>/*.jpg (and ROOT/train/<class>); with --task detection a"
+                    + " Pascal VOC or COCO root.")
     Path data;
 
-    @Option(names = "--split", description = "CIFAR: test, val5k, train45k or train (default: test); image folders: val or train"
-            + " (default: val); VOC: a list of ImageSets/Main (default: val); COCO: X of instances_X.json.")
+    @Option(names = "--split", paramLabel = "SPLIT", description = "CIFAR: test, val5k, train45k or train (default: test);"
+            + " image folders: val or train (default: val); VOC: a list of ImageSets/Main (default: val); COCO: X of"
+            + " instances_X.json.")
     String split;
 
     @Option(names = "--batch-size", paramLabel = "N",
@@ -73,7 +75,7 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--json", description = "Print a JSON object (top1_error, top5_error, images, per_class_accuracy, confusion).")
     boolean json;
 
-    @Option(names = "--plot", paramLabel = "PNG", description = "Also draw the confusion matrix to this PNG file.")
+    @Option(names = "--plot", paramLabel = "FILE", description = "Also draw the confusion matrix to this PNG file.")
     Path plot;
 
     @Option(names = "--class-map", paramLabel = "MAP",
@@ -122,7 +124,7 @@ final class EvalCommand implements Callable<Integer> {
         try (ImageClassifier classifier = open(device)) {
             Normalization norm = cifarNormalization(classifier);
             CifarData dataset = Cifar10.load(data, s);
-            RateProgress progress = new RateProgress("eval", dataset.size(), spec.commandLine().getErr());
+            WorkProgress progress = progress("eval", dataset.size());
             Evaluator.Result r = Evaluator.evaluate(classifier.scorer(), dataset, norm,
                     classifier.batchSize(batchSize == null ? BatchSizes.forInference(32) : batchSize), progress);
             progress.finish();
@@ -160,17 +162,12 @@ final class EvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        for (int side : scales == null ? new int[0] : scales) {
-            if (side < 1 || side > Preprocessing.MAX_SIDE) {
-                throw new UsageException("--scales must be 1 to " + Preprocessing.MAX_SIDE + ", got " + side);
-            }
-        }
         ImageFolder folder = ImageFolder.open(data.resolve(which)).withMaxPixels(pixels.value());
         Device device = engine.apply();
         try (ImageClassifier classifier = open(device)) {
             int input = classifier.config().inputSize();
             ImageFolder scored = folder.withClasses(classifier.classNames(), classMapping(folder, classifier.classNames()));
-            RateProgress progress = new RateProgress("eval", scored.size(), spec.commandLine().getErr());
+            WorkProgress progress = progress("eval " + p.label(), scored.size());
             if (p == TestProtocols.Protocol.MULTI_SCALE && classifier.fixedBatch() > 0) {
                 throw new UsageException(weights + " was exported with a fixed input shape; multi-scale needs any image"
                         + " size: export again without --batch-size");
@@ -180,6 +177,10 @@ final class EvalCommand implements Callable<Integer> {
             progress.finish();
             return report(classifier.config().spec().name(), which, p.label(), data.resolve(which).toString(), r);
         }
+    }
+
+    private WorkProgress progress(String what, int images) {
+        return new WorkProgress(spec.commandLine().getErr(), what, images, System.console() != null);
     }
 
     private int[] classMapping(ImageFolder folder, java.util.List<String> networkClasses) {

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resnet4j.experiment.Budget;
+import io.resnet4j.files.OutputFolders;
 import io.resnet4j.experiment.ExperimentData;
 import io.resnet4j.experiment.ExperimentException;
 import io.resnet4j.experiment.ExperimentRunner;
@@ -68,23 +69,25 @@ public final class ExperimentCommand implements Callable<Integer> {
                         + " (default: the embedded sample, its train and test splits).")
         Path data;
 
-        @Option(names = "--output", paramLabel = "DIR",
+        @Option(names = "--output", paramLabel = "RUN_DIR",
                 description = "Experiment folder (default: runs/experiment-NAME-TIMESTAMP). Re-use it to skip"
                         + " finished members.")
         Path output;
 
-        @Option(names = "--epochs", description = "Budget: N epochs per member, the paper's schedule compressed"
+        @Option(names = "--epochs", paramLabel = "N", description = "Budget: N epochs per member, the paper's schedule compressed"
                 + " (lr /10 at 50%% and 75%%).")
         Integer epochs;
 
-        @Option(names = "--iterations", description = "Budget: N iterations per member, same proportions.")
+        @Option(names = "--iterations", paramLabel = "N", description = "Budget: N iterations per member, same proportions.")
         Long iterations;
 
         @Option(names = "--full", description = "Budget: the paper's whole CIFAR schedule (${bundle:cifar}).")
         boolean full;
 
-        @Option(names = "--resume", description = "Continue an interrupted member from its newest checkpoint.")
-        boolean resume;
+        @Option(names = "--resume", arity = "0..1", fallbackValue = "", paramLabel = "RUN_DIR",
+                description = "Continue the interrupted experiment in RUN_DIR, each member from its newest checkpoint"
+                        + " (give the same budget options); '--resume --output RUN_DIR' means the same.")
+        String resume;
 
         @Option(names = "--train-subset", paramLabel = "N",
                 description = "Train on the first N training images only (small CPU budgets; recorded in run.json).")
@@ -94,14 +97,14 @@ public final class ExperimentCommand implements Callable<Integer> {
                 description = "Validate on the first N validation images only (recorded in run.json).")
         Integer valSubset;
 
-        @Option(names = "--batch-size", description = "Mini-batch size (default: the CIFAR recipe's).")
+        @Option(names = "--batch-size", paramLabel = "N", description = "Mini-batch size (default: the CIFAR recipe's).")
         Integer batchSize;
 
-        @Option(names = "--seed", defaultValue = TrainConfig.DEFAULT_SEED + "",
+        @Option(names = "--seed", paramLabel = "SEED", defaultValue = TrainConfig.DEFAULT_SEED + "",
                 description = "Seed of every member (default: ${DEFAULT-VALUE}).")
         long seed;
 
-        @Option(names = "--workers", defaultValue = TrainConfig.DEFAULT_WORKERS + "",
+        @Option(names = "--workers", paramLabel = "N", defaultValue = TrainConfig.DEFAULT_WORKERS + "",
                 description = "Data-preparation threads (default: ${DEFAULT-VALUE}).")
         int workers;
 
@@ -116,7 +119,23 @@ public final class ExperimentCommand implements Callable<Integer> {
             return new Budget(epochs, iterations, full, batch, seed, workers, warmupLr);
         }
 
+        boolean resuming() {
+            return resume != null;
+        }
+
+        /** The experiment folder: --resume's or --output's (which must then agree), or a new one. */
         Path outputOr(String experiment) {
+            if (resume != null && !resume.isEmpty()) {
+                Path dir = Path.of(resume);
+                if (output != null && !output.toAbsolutePath().normalize().equals(dir.toAbsolutePath().normalize())) {
+                    throw new UsageException("--resume " + resume + " and --output " + output + " name different"
+                            + " folders; give the experiment folder once, as --resume RUN_DIR");
+                }
+                return dir;
+            }
+            if (resume != null && output == null) {
+                throw new UsageException("--resume needs the experiment folder: --resume RUN_DIR");
+            }
             return output != null ? output : Path.of("runs", "experiment-" + experiment + "-"
                     + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss", Locale.ROOT)));
         }
@@ -163,7 +182,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                         .progress(true, System.console() != null);
                 List<ExperimentRunner.MemberResult> results;
                 try (io.resnet4j.files.RunLock lock = io.resnet4j.files.RunLock.acquire(dir)) {
-                    results = runner.run(members, options.resume);
+                    results = runner.run(members, options.resuming());
                 } catch (io.resnet4j.files.RunLock.LockedException e) {
                     throw new UsageException(e.getMessage());
                 }
@@ -173,7 +192,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                 out.printf(Locale.ROOT, "%s in %s: %s%n", done ? "results" : "partial results", dir,
                         String.join(", ", files.stream().map(f -> f.getFileName().toString()).toList()));
                 if (!done) {
-                    out.printf(Locale.ROOT, "interrupted; continue with the same command and --resume --output %s%n", dir);
+                    out.printf(Locale.ROOT, "interrupted; continue with the same options and --resume %s%n", dir);
                 }
                 out.flush();
                 return done ? 0 : 130;
@@ -189,7 +208,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                     + " (fig6_plain, fig6_resnet), Figure 1 (fig1: plain-20 vs plain-56) as PNG and SVG, and a"
                     + " Table 6-style table (table6.md, table6.csv) next to the paper's errors."})
     static final class Degradation extends TrainingExperiment {
-        @Option(names = "--depths", split = ",", defaultValue = "20,32,44,56",
+        @Option(names = "--depths", paramLabel = "DEPTH", split = ",", defaultValue = "20,32,44,56",
                 description = "Depths 6n+2 to compare: 20, 32, 44, 56, 110 (default: ${DEFAULT-VALUE}).")
         List<Integer> depths;
 
@@ -237,7 +256,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                     + " dimensions change) and C (projection everywhere), as the paper's Table 3 on ImageNet; B and C"
                     + " add projection parameters. Writes shortcuts.png/.svg and table3.md/.csv."})
     static final class Shortcuts extends TrainingExperiment {
-        @Option(names = "--depth", defaultValue = "20", description = "Depth of the ResNet (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--depth", paramLabel = "DEPTH", defaultValue = "20", description = "Depth of the ResNet (default: ${DEFAULT-VALUE}).")
         int depth;
 
         @Option(names = "--options", split = ",", defaultValue = "A,B,C", paramLabel = "A|B|C",
@@ -293,7 +312,7 @@ public final class ExperimentCommand implements Callable<Integer> {
     static final class Responses implements Callable<Integer> {
         private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-        @Option(names = "--from", required = true, paramLabel = "DIR", description = "A degradation experiment folder.")
+        @Option(names = "--from", required = true, paramLabel = "RUN_DIR", description = "A degradation experiment folder.")
         Path from;
 
         @Option(names = "--data", paramLabel = "DIR",
@@ -301,13 +320,13 @@ public final class ExperimentCommand implements Callable<Integer> {
                         + " the data the experiment was trained on.")
         Path data;
 
-        @Option(names = "--output", paramLabel = "DIR", description = "Where to write (default: the --from folder).")
+        @Option(names = "--output", paramLabel = "RUN_DIR", description = "Where to write (default: the --from folder).")
         Path output;
 
         @Option(names = "--val-subset", paramLabel = "N", description = "Measure on the first N images only.")
         Integer valSubset;
 
-        @Option(names = "--batch-size", defaultValue = "250", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--batch-size", paramLabel = "N", defaultValue = "250", description = "Images per forward pass (default: ${DEFAULT-VALUE}).")
         int batchSize;
 
         @Mixin
@@ -326,9 +345,6 @@ public final class ExperimentCommand implements Callable<Integer> {
         }
 
         private Integer measure() throws Exception {
-            if (batchSize < 1) {
-                throw new UsageException("--batch-size must be at least 1");
-            }
             JsonNode manifest;
             try {
                 manifest = RunJson.read(from);
@@ -355,7 +371,7 @@ public final class ExperimentCommand implements Callable<Integer> {
             ExperimentData d = ExperimentData.load(data, 1, valSubset);
             Device device = engine.apply();
             Path dir = output != null ? output : from;
-            Files.createDirectories(dir);
+            OutputFolders.create(dir);
             PrintWriter out = spec.commandLine().getOut();
             out.printf(Locale.ROOT, "responses of %d nets from %s on %,d images of %s (%s), %d threads on %s%n",
                     members.size(), from, d.val().size(), d.path(), d.val().split(), engine.threads(), device);

@@ -27,7 +27,7 @@ import picocli.CommandLine.Option;
  * folded into the convolutions), checked against the eager network before the file is written.
  */
 @Command(name = "export", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
-        description = {"Export a network for deployment: ONNX (--opset, default 13), input 'input' (N, 3, H, W) preprocessed as the"
+        description = {"Export a network for deployment: ONNX, input 'input' (N, 3, H, W) preprocessed as the"
                 + " checkpoint says, output 'logits' (N, classes); batch norm folded into the convolutions.",
             "The class names, preprocessing and architecture travel in the model's metadata, so"
                 + " 'resnet4j predict --weights MODEL.onnx' needs nothing else.",
@@ -53,7 +53,7 @@ public final class ExportCommand implements Callable<Integer> {
                     + " known batch (ONNX Runtime plans memory statically; default: 0, any batch and image size).")
     int batchSize;
 
-    @Option(names = "--opset", defaultValue = "" + OnnxExporter.DEFAULT_OPSET,
+    @Option(names = "--opset", paramLabel = "N", defaultValue = "" + OnnxExporter.DEFAULT_OPSET,
             description = "ONNX operator set (default: ${DEFAULT-VALUE}).")
     int opset;
 
@@ -76,7 +76,7 @@ public final class ExportCommand implements Callable<Integer> {
                     + " --percentile of its values (default: ${DEFAULT-VALUE}).")
     String calibrationMethod;
 
-    @Option(names = "--percentile", paramLabel = "P", defaultValue = "99.999",
+    @Option(names = "--percentile", paramLabel = "PERCENT", defaultValue = "99.999",
             description = "With --calibration-method percentile: share of values kept in range (default: ${DEFAULT-VALUE}).")
     double percentile;
 
@@ -104,6 +104,9 @@ public final class ExportCommand implements Callable<Integer> {
         if (quantize != null && calibration == null) {
             throw new UsageException("--quantize int8 needs --calibration DIR_OR_DATA: images like those the model"
                     + " will see (a folder of JPEG/PNG files or CIFAR-10 data)");
+        }
+        if (output != null) {
+            OutputGuard.check(output, force, weights.weights); // before the weights are read and the model exported
         }
         OnnxExporter.Options options = UsageException.rethrow(() -> new OnnxExporter.Options(!noFold, batchSize, opset));
         Device device = engine.apply();

@@ -37,7 +37,7 @@ public final class FeaturesCommand implements Callable<Integer> {
     @Mixin
     WeightsSelection weights;
 
-    @Option(names = "--layer", paramLabel = "L", defaultValue = "pool",
+    @Option(names = "--layer", paramLabel = "LAYER", defaultValue = "pool",
             description = "pool (default), or a stage's output: conv2_x, conv3_x, conv4_x, conv5_x (torchvision's layer1..layer4).")
     String layer;
 
@@ -45,7 +45,7 @@ public final class FeaturesCommand implements Callable<Integer> {
         @Option(names = "--json", description = "Print a JSON array of {image, features} (feature maps as nested C x H x W arrays).")
         boolean json;
 
-        @Option(names = "--output", paramLabel = "F",
+        @Option(names = "--output", paramLabel = "FILE",
                 description = "Write a safetensors file: tensor 'features' (N, ...) and metadata 'images' (JSON list), 'layer', 'model'.")
         Path file;
     }
@@ -70,7 +70,7 @@ public final class FeaturesCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE", description = "Image files and folders (searched recursively for .jpg, .jpeg, .png).")
+    @Parameters(arity = "1..*", paramLabel = "IMAGE_OR_FOLDER", description = "Image files and folders (searched recursively for .jpg, .jpeg, .png).")
     List<Path> inputs;
 
     @CommandLine.Spec
@@ -86,9 +86,9 @@ public final class FeaturesCommand implements Callable<Integer> {
             OutputGuard.check(output.file, force, weights.weights);
         }
         long maxPixels = pixels.value();
+        ImageFiles files = ImageFiles.expand(inputs).requireAny();
         Device device = engine.apply();
         PrintWriter out = spec.commandLine().getOut();
-        ImageFiles files = ImageFiles.expand(inputs);
         ImageProgress progress = new ImageProgress(files, spec.commandLine().getErr());
         // Stage feature maps are not outputs of the exported graph: they come from the eager network.
         String engineChoice = featureLayer != FeatureLayer.POOL && "auto".equals(engineName) ? "pytorch" : engineName;

@@ -18,6 +18,7 @@ final class ImageProgress {
     private final PrintWriter err;
     private final int total;
     private final int inputs;
+    private final long start = System.nanoTime();
     private int failures;
 
     ImageProgress(ImageFiles files, PrintWriter err) {
@@ -41,7 +42,8 @@ final class ImageProgress {
         if (total >= PROGRESS_THRESHOLD) {
             int width = 30;
             int filled = (int) ((long) width * done / total);
-            err.print("\r[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + done + "/" + total + " images");
+            err.print("\r[" + "#".repeat(filled) + "-".repeat(width - filled) + "] " + done + "/" + total + " images, "
+                    + WorkProgress.rateAndTimeLeft(done, total, (System.nanoTime() - start) / 1e9) + "   ");
             if (done == total) {
                 err.println();
             }

@@ -16,7 +16,7 @@ public final class ModelSelection {
     @Parameters(index = "0", paramLabel = "MODEL", description = "Model name, e.g. resnet50, resnet20, plain56 (see 'resnet4j models').")
     String model;
 
-    @Option(names = "--input", paramLabel = "N", description = "Input side in pixels (default: the model's, 224 ImageNet / 32 CIFAR).")
+    @Option(names = "--input", paramLabel = "SIDE", description = "Input side in pixels (default: the model's, 224 ImageNet / 32 CIFAR).")
     Integer input;
 
     @Option(names = "--classes", paramLabel = "K", description = "Classes of the classifier (default: 1000 ImageNet / 10 CIFAR).")

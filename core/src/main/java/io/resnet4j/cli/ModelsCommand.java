@@ -16,7 +16,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code resnet4j models}: every named model with parameters and multiply-adds at its default input. */
-@Command(name = "models", aliases = "list", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(name = "models", aliases = "list", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = "List every named model with its parameters and multiply-adds at its default input size.")
 final class ModelsCommand implements Callable<Integer> {
 

@@ -1,5 +1,7 @@
 package io.resnet4j.cli;
 
+import io.resnet4j.data.DataChoiceException;
+import io.resnet4j.files.OutputFolders;
 import io.resnet4j.io.JvmLimits;
 import io.resnet4j.io.PrintableText;
 import java.io.PrintWriter;
@@ -60,8 +62,7 @@ public final class OneLineErrors {
     private int usage(CommandLine.ParameterException ex, String[] args) {
         CommandLine cl = ex.getCommandLine();
         PrintWriter err = cl.getErr();
-        err.println(cl.getColorScheme().errorText(program + ": " + PrintableText.of(ex.getMessage())));
-        CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
+        err.println(cl.getColorScheme().errorText(program + ": " + PrintableText.of(Suggestions.message(ex))));
         err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
         if (isVerbose(cl)) {
             ex.printStackTrace(err);
@@ -72,8 +73,8 @@ public final class OneLineErrors {
 
     private int failure(Exception ex, CommandLine cl, CommandLine.ParseResult parsed) {
         PrintWriter err = cl.getErr();
-        if (ex instanceof UsageException) {
-            err.println(program + ": " + PrintableText.of(ex.getMessage()));
+        if (isUsage(ex)) {
+            err.println(program + ": " + PrintableText.of(describe.apply(ex)));
             err.println("Try '" + cl.getCommandSpec().qualifiedName() + " --help' for usage.");
             err.flush();
             return Main.EXIT_USAGE;
@@ -86,6 +87,16 @@ public final class OneLineErrors {
         }
         err.flush();
         return Main.EXIT_FAILURE;
+    }
+
+    /**
+     * Errors the user fixes by changing the command line (exit 2): bad values, a named file that does
+     * not exist, data that is not what the command was told, an output folder that cannot be made
+     * where it was asked for.
+     */
+    static boolean isUsage(Throwable ex) {
+        return ex instanceof UsageException || ex instanceof java.nio.file.NoSuchFileException
+                || ex instanceof DataChoiceException || ex instanceof OutputFolders.CannotCreateException;
     }
 
     /** The root command's {@code --verbose} flag, whichever command defines it. */

@@ -1,5 +1,7 @@
 package io.resnet4j.cli;
 
+import io.resnet4j.image.ImageLoader;
+import io.resnet4j.image.Preprocessing;
 import java.util.Locale;
 import java.util.Map;
 import picocli.CommandLine;
@@ -26,6 +28,11 @@ final class OptionRanges {
             return new Range(min, false, max);
         }
 
+        /** For numbers whose valid values are not a range: checked where the set of valid values lives. */
+        static Range any() {
+            return new Range(-Double.MAX_VALUE, false, Double.MAX_VALUE);
+        }
+
         boolean contains(double v) {
             return (exclusiveMin ? v > min : v >= min) && v <= max && !Double.isNaN(v);
         }
@@ -39,7 +46,7 @@ final class OptionRanges {
     }
 
     /** Image sides are bounded so that a batch's floats never overflow an int index. */
-    private static final int MAX_SIDE = io.resnet4j.image.Preprocessing.MAX_SIDE;
+    private static final int MAX_SIDE = Preprocessing.MAX_SIDE;
 
     private static final Map<String, Range> RANGES = Map.ofEntries(
             Map.entry("--batch-size", Range.atLeast(1)),
@@ -74,9 +81,27 @@ final class OptionRanges {
             Map.entry("sample --side", Range.between(64, 1024)),
             Map.entry("--train-images", Range.atLeast(0)),
             Map.entry("--val-images", Range.atLeast(0)),
-            Map.entry("--max-objects", Range.between(1, 20)));
+            Map.entry("--max-objects", Range.between(1, 20)),
+            Map.entry("--milestones", Range.atLeast(1)),
+            Map.entry("--scales", Range.between(1, MAX_SIDE)),
+            Map.entry("--max-pixels", Range.between(1, ImageLoader.MAX_PIXELS_LIMIT)),
+            Map.entry("--max-batch", Range.atLeast(1)),
+            Map.entry("--queue", Range.atLeast(1)),
+            Map.entry("--max-delay-ms", Range.atLeast(0)),
+            Map.entry("--deadline-ms", Range.atLeast(1)),
+            Map.entry("--port", Range.between(0, 65535)),
+            Map.entry("--seed", Range.any()),
+            // the exporter knows which operator sets it writes; the experiments, the paper's depths
+            Map.entry("--opset", Range.any()),
+            Map.entry("--depth", Range.any()),
+            Map.entry("--depths", Range.any()));
 
     private OptionRanges() {}
+
+    /** Whether the table has a range for this option of this command (every numeric option must). */
+    static boolean hasRange(String command, String option) {
+        return RANGES.containsKey(command + " " + option) || RANGES.containsKey(option);
+    }
 
     /** @throws CommandLine.ParameterException naming the option, its range and the value given */
     static void check(ParseResult parsed) {

@@ -1,5 +1,6 @@
 package io.resnet4j.cli;
 
+import io.resnet4j.files.OutputFolders;
 import io.resnet4j.io.OutputFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -21,6 +22,11 @@ final class OutputGuard {
             } else if (in instanceof String s && !s.contains(":")) {
                 paths.add(Path.of(s));
             }
+        }
+        try {
+            OutputFolders.checkParentCreatable(target);
+        } catch (OutputFolders.CannotCreateException e) {
+            throw new UsageException(e.getMessage());
         }
         try {
             OutputFiles.check(target, force, paths);

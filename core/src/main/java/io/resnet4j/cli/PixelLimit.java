@@ -11,11 +11,8 @@ final class PixelLimit {
                     + " ${DEFAULT-VALUE}, PIL's decompression-bomb limit).")
     long maxPixels;
 
-    /** The limit, checked: above {@link ImageLoader#MAX_PIXELS_LIMIT} a decoded image no longer fits a Java array. */
+    /** The limit; {@link OptionRanges} keeps it at most {@link ImageLoader#MAX_PIXELS_LIMIT}, where a decoded image still fits a Java array. */
     long value() {
-        if (maxPixels < 1 || maxPixels > ImageLoader.MAX_PIXELS_LIMIT) {
-            throw new UsageException("--max-pixels must be 1 to " + ImageLoader.MAX_PIXELS_LIMIT + ", got " + maxPixels);
-        }
         return maxPixels;
     }
 }

@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
 
 /** {@code resnet4j predict --weights W IMAGE_OR_FOLDER...}: top-K classes per image. */
 @Command(name = "predict", aliases = "classify", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
-        description = "Classify JPEG/PNG images (files or folders) with a checkpoint: top-K class indices, names and probabilities.")
+        description = "Classify JPEG/PNG images (files or folders) with any weights resnet4j reads: top-K class indices, names and probabilities.")
 public final class PredictCommand implements Callable<Integer> {
 
     @Mixin
@@ -59,11 +59,11 @@ public final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         long maxPixels = pixels.value();
+        ImageFiles files = ImageFiles.expand(inputs).requireAny();
         Device device = engine.apply();
         PrintWriter out = spec.commandLine().getOut();
         ObjectMapper mapper = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
         ArrayNode results = mapper.createArrayNode();
-        ImageFiles files = ImageFiles.expand(inputs);
         ImageProgress progress = new ImageProgress(files, spec.commandLine().getErr());
         try (ImageClassifier classifier = weights.openClassifier(engineName, device, engine.threads(), input.resize, input.crop)) {
             ImageBatches images = new ImageBatches(files.files(), classifier.transform(), maxPixels);

@@ -36,7 +36,7 @@ public final class ServeCommand implements Callable<Integer> {
 
     /** One served model: its weights and, optionally, its name and architecture overrides. */
     static final class ModelArgs {
-        @Option(names = "--weights", required = true, paramLabel = "W",
+        @Option(names = "--weights", required = true, paramLabel = "WEIGHTS",
                 description = "Weights to serve (any form 'predict' takes, or a .onnx export); repeat to serve several.")
         String weights;
 
@@ -45,7 +45,7 @@ public final class ServeCommand implements Callable<Integer> {
                         + " the file name when two would clash).")
         String name;
 
-        @Option(names = "--model", paramLabel = "M", description = "Architecture of the preceding --weights when the file has no resnet4j metadata.")
+        @Option(names = "--model", paramLabel = "MODEL", description = "Architecture of the preceding --weights when the file has no resnet4j metadata.")
         String model;
 
         @Option(names = "--stride-on", paramLabel = "1x1|3x3", description = "Bottleneck stride placement of the preceding --weights without metadata.")
@@ -55,11 +55,11 @@ public final class ServeCommand implements Callable<Integer> {
     @ArgGroup(exclusive = false, multiplicity = "1..*")
     List<ModelArgs> served;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE};"
+    @Option(names = "--host", paramLabel = "HOST", defaultValue = "127.0.0.1", description = "Address to bind (default: ${DEFAULT-VALUE};"
             + " any other needs --auth-token-file or --insecure).")
     String host;
 
-    @Option(names = "--port", defaultValue = "8080", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
+    @Option(names = "--port", paramLabel = "PORT", defaultValue = "8080", description = "Port (default: ${DEFAULT-VALUE}; 0 picks a free one).")
     int port;
 
     @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|onnxruntime|pytorch",
@@ -107,7 +107,6 @@ public final class ServeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        checkLimits();
         long bodyBytes = parseSize(maxBody);
         AccessPolicy access = authTokenFile == null ? AccessPolicy.open()
                 : UsageException.rethrow(() -> AccessPolicy.bearerFromFile(authTokenFile));
@@ -204,13 +203,6 @@ public final class ServeCommand implements Callable<Integer> {
         file = file.substring(file.lastIndexOf('/') + 1);
         int dot = file.indexOf('.');
         return dot > 0 ? file.substring(0, dot) : file;
-    }
-
-    private void checkLimits() {
-        if (maxBatch < 1 || queue < 1 || maxDelayMs < 0 || deadlineMs < 1 || maxPixels < 1 || port < 0 || port > 65535) {
-            throw new UsageException("--max-batch, --queue, --deadline-ms and --max-pixels must be at least 1,"
-                    + " --max-delay-ms at least 0 and --port 0-65535");
-        }
     }
 
     private static final Pattern SIZE = Pattern.compile("(\\d+)\\s*([KMG]i?B?|B)?", Pattern.CASE_INSENSITIVE);

@@ -16,7 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code resnet4j summary MODEL}: a Table-1-like breakdown by stage. */
-@Command(name = "summary", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+@Command(name = "summary", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = "Show a Table-1-like breakdown of a model: per stage the output size, blocks, parameters and multiply-adds.")
 final class SummaryCommand implements Callable<Integer> {
 

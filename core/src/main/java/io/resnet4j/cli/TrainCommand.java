@@ -66,14 +66,14 @@ final class TrainCommand implements Callable<Integer> {
             Map.entry("frozenPrefix", "--freeze-until"), Map.entry("headLearningRate", "--head-lr"),
             Map.entry("augmentation", "--no-augment"));
 
-    @Option(names = "--model", description = "Model (default: resnet20 for CIFAR data, resnet18 for image folders).")
+    @Option(names = "--model", paramLabel = "MODEL", description = "Model (default: resnet20 for CIFAR data, resnet18 for image folders).")
     String model;
 
     @Option(names = "--data", paramLabel = "DIR",
             description = "CIFAR-10 binary folder, cifar-10-binary.tar.gz, or an image folder ROOT with ROOT/train/<class>/*.jpg (and ROOT/val/<class>).")
     Path data;
 
-    @Option(names = "--input", paramLabel = "N", description = "Image-folder training: network input side (default: 224); crops and resizes scale with it.")
+    @Option(names = "--input", paramLabel = "SIDE", description = "Image-folder training: network input side (default: 224); crops and resizes scale with it.")
     Integer input;
 
     @Option(names = "--num-classes", paramLabel = "K", description = "Classes of the classifier (default: those of the data); with --init a new head is initialised.")
@@ -88,16 +88,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--head-lr", paramLabel = "LR", description = "Learning rate of the classifier (default: the same as --lr); follows the schedule.")
     Float headLr;
 
-    @Option(names = "--accumulate", paramLabel = "K", description = "Micro-batches per SGD step, for batches that do not fit in memory (default: 1).")
+    @Option(names = "--accumulate", paramLabel = "N", description = "Micro-batches per SGD step, for batches that do not fit in memory (default: 1).")
     Integer accumulate;
 
-    @Option(names = "--plateau-patience", paramLabel = "P", description = "Divide lr by 10 when validation error has not improved for P evaluations; 0 turns the rule off (default: the recipe's).")
+    @Option(names = "--plateau-patience", paramLabel = "N", description = "Divide lr by 10 when validation error has not improved for N evaluations; 0 turns the rule off (default: the recipe's).")
     Integer plateauPatience;
 
     @Option(names = "--pixel-mean", description = "Image folders: subtract a per-pixel mean image (the paper) instead of the per-channel mean/std.")
     boolean pixelMean;
 
-    @Option(names = "--split", defaultValue = "train45k",
+    @Option(names = "--split", paramLabel = "SPLIT", defaultValue = "train45k",
             description = "Training split: train45k (validate on val5k, the paper's tuning split) or train (all 50k; validate on test if present). Default: ${DEFAULT-VALUE}.")
     String split;
 
@@ -107,31 +107,31 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue a stopped run exactly from its newest checkpoint.")
     Path resume;
 
-    @Option(names = "--epochs", description = "Budget of N epochs instead of the recipe's iterations.")
+    @Option(names = "--epochs", paramLabel = "N", description = "Budget of N epochs instead of the recipe's iterations.")
     Integer epochs;
 
-    @Option(names = "--iterations", description = "Budget of N iterations (default: the recipe's).")
+    @Option(names = "--iterations", paramLabel = "N", description = "Budget of N iterations (default: the recipe's).")
     Long iterations;
 
-    @Option(names = "--batch-size", description = "Mini-batch size (default: the recipe's).")
+    @Option(names = "--batch-size", paramLabel = "N", description = "Mini-batch size (default: the recipe's).")
     Integer batchSize;
 
-    @Option(names = "--lr", description = "Learning rate after warm-up (default: the recipe's).")
+    @Option(names = "--lr", paramLabel = "LR", description = "Learning rate after warm-up (default: the recipe's).")
     Float lr;
 
     @Option(names = "--milestones", split = ",", paramLabel = "ITER", description = "Iterations where lr is divided by 10, instead of the recipe's drops and plateau rule.")
     List<Long> milestones;
 
-    @Option(names = "--warmup-lr", description = "Warm-up learning rate until the training error is below 80%% (default: the recipe's; 0 disables).")
+    @Option(names = "--warmup-lr", paramLabel = "LR", description = "Warm-up learning rate until the training error is below 80%% (default: the recipe's; 0 disables).")
     Float warmupLr;
 
-    @Option(names = "--momentum", description = "SGD momentum (default: the recipe's).")
+    @Option(names = "--momentum", paramLabel = "MOMENTUM", description = "SGD momentum (default: the recipe's).")
     Float momentum;
 
-    @Option(names = "--weight-decay", description = "Weight decay (default: the recipe's).")
+    @Option(names = "--weight-decay", paramLabel = "DECAY", description = "Weight decay (default: the recipe's).")
     Float weightDecay;
 
-    @Option(names = "--seed", defaultValue = TrainConfig.DEFAULT_SEED + "", description = "Seed of initialisation, order and augmentation (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = TrainConfig.DEFAULT_SEED + "", description = "Seed of initialisation, order and augmentation (default: ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--shortcut", paramLabel = "A|B|C", description = "Shortcut option (default: the paper's).")
@@ -146,16 +146,16 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--no-augment", description = "Train on the plain images, without the recipe's augmentation.")
     boolean noAugment;
 
-    @Option(names = "--checkpoint-every", description = "Iterations between checkpoints (default: the recipe's).")
+    @Option(names = "--checkpoint-every", paramLabel = "N", description = "Iterations between checkpoints (default: the recipe's).")
     Integer checkpointEvery;
 
-    @Option(names = "--log-every", description = "Iterations between metrics.csv rows (default: the recipe's).")
+    @Option(names = "--log-every", paramLabel = "N", description = "Iterations between metrics.csv rows (default: the recipe's).")
     Integer logEvery;
 
-    @Option(names = "--eval-every", description = "Iterations between validation passes (default: one epoch).")
+    @Option(names = "--eval-every", paramLabel = "N", description = "Iterations between validation passes (default: one epoch).")
     Integer evalEvery;
 
-    @Option(names = "--workers", defaultValue = TrainConfig.DEFAULT_WORKERS + "", description = "Data-preparation threads (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--workers", paramLabel = "N", defaultValue = TrainConfig.DEFAULT_WORKERS + "", description = "Data-preparation threads (default: ${DEFAULT-VALUE}).")
     int workers;
 
     @Option(names = "--stop-after", paramLabel = "ITER", description = "Stop with a checkpoint at this iteration (time boxes; resume later).")
@@ -185,6 +185,7 @@ final class TrainCommand implements Callable<Integer> {
         try (RunLock lock = lockRunFolder(runDir, previous != null)) {
             addListeners(trainer, runDir, dataPath, trainingData, previous);
             printStart(config, trainingData, dataPath, device, runDir);
+            printBudgetNotice(config, trainingData, previous);
             Trainer.Outcome outcome = SigintHandler.run(trainer::requestStop, () -> trainer.run(resume != null));
             printEnd(outcome, runDir);
             return outcome.completed() || stopAfter != null ? 0 : 130;
@@ -416,6 +417,19 @@ final class TrainCommand implements Callable<Integer> {
                 trainingData.trainSplit(), trainingData.valSplit() == null ? "nothing"
                         : String.format(Locale.ROOT, "%,d images (%s)", trainingData.valSize(), trainingData.valSplit()),
                 config.iterations(), config.batchSize(), device, engine.threads(), runDir);
+        out.flush();
+    }
+
+    /** The recipe's full budget is hours to days on a CPU: say so before it starts, and how to ask for less. */
+    private void printBudgetNotice(TrainConfig config, TrainingData trainingData, JsonNode previous) {
+        if (previous != null || epochs != null || iterations != null) {
+            return;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "note: the recipe's full budget, %,d iterations (%,.0f epochs); the estimated time follows"
+                        + " after the first %d iterations; ask for less with --epochs N or --iterations N%n",
+                config.iterations(), (double) config.iterations() * config.batchSize() / trainingData.size(),
+                ProgressReporter.ESTIMATE_AFTER);
         out.flush();
     }
 

@@ -11,11 +11,11 @@ import picocli.CommandLine.Option;
 /** Where the weights come from and the overrides for files without resnet4j metadata. */
 public final class WeightsSelection {
 
-    @Option(names = "--weights", required = true, paramLabel = "W",
+    @Option(names = "--weights", required = true, paramLabel = "WEIGHTS",
             description = "A resnet4j checkpoint, a .pth/.pt or .safetensors state_dict (torchvision, timm), or torchvision:NAME[.V1|.V2].")
     String weights;
 
-    @Option(names = "--model", paramLabel = "M",
+    @Option(names = "--model", paramLabel = "MODEL",
             description = "Model name for files without resnet4j metadata (default: inferred from the tensor names and shapes).")
     String model;
 

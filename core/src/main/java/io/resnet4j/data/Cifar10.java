@@ -107,16 +107,16 @@ public final class Cifar10 {
             return loadFolder(source, splits);
         }
         if (!Files.exists(source)) {
-            throw new DatasetException(source + " does not exist: pass the folder holding data_batch_1..5.bin"
+            throw new DataChoiceException(source + " does not exist: pass the folder holding data_batch_1..5.bin"
                     + " or the cifar-10-binary.tar.gz archive itself");
         }
         if (!isArchive(source)) {
-            throw new DatasetException(source + " is neither a folder nor a .tar.gz archive: pass the folder"
+            throw new DataChoiceException(source + " is neither a folder nor a .tar.gz archive: pass the folder"
                     + " holding data_batch_1..5.bin or the cifar-10-binary.tar.gz archive itself");
         }
         if (!Files.isRegularFile(source)) {
             // A FIFO named like an archive would block the read instead of failing it.
-            throw new DatasetException(source + " is not a regular file (a FIFO, socket or device): pass the"
+            throw new DataChoiceException(source + " is not a regular file (a FIFO, socket or device): pass the"
                     + " folder holding data_batch_1..5.bin or the cifar-10-binary.tar.gz archive itself");
         }
         try (InputStream in = Files.newInputStream(source)) {
@@ -358,7 +358,7 @@ public final class Cifar10 {
         Map<Split, CifarData> out = new EnumMap<>(Split.class);
         if (splits.stream().anyMatch(Split::isTraining)) {
             if (train.isEmpty()) {
-                throw new DatasetException("not a CIFAR-10 " + kind + ": " + source + " has none of data_batch_1..5.bin;"
+                throw new DataChoiceException("not a CIFAR-10 " + kind + ": " + source + " has none of data_batch_1..5.bin;"
                         + " pass the cifar-10-binary.tar.gz archive or the cifar-10-batches-bin folder extracted"
                         + " from it");
             }
@@ -372,7 +372,7 @@ public final class Cifar10 {
                     continue;
                 }
                 if (s != Split.TRAIN && Split.validationSize(total) == 0) {
-                    throw new DatasetException(source + " has only " + total + " training records: the "
+                    throw new DataChoiceException(source + " has only " + total + " training records: the "
                             + s.cliName() + " split holds out 10% of them and needs at least 10; use --split train");
                 }
                 int[] range = s.range(total);
@@ -381,7 +381,7 @@ public final class Cifar10 {
         }
         if (splits.contains(Split.TEST)) {
             if (test == null) {
-                throw new DatasetException("no " + TEST_FILE + " in " + source + ": the test split needs it (the"
+                throw new DataChoiceException("no " + TEST_FILE + " in " + source + ": the test split needs it (the"
                         + " copy given withholds it; use --split val5k)");
             }
             checkLabels(test);

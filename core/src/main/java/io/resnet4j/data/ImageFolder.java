@@ -75,7 +75,7 @@ public final class ImageFolder {
      */
     public static ImageFolder open(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            throw new DatasetException(dir + " is not a folder; expected DIR/<class>/*.jpg (one sub-folder per class)");
+            throw new DataChoiceException(dir + " is not a folder; expected DIR/<class>/*.jpg (one sub-folder per class)");
         }
         List<Path> classDirs;
         try (Stream<Path> s = Files.list(dir)) {
@@ -83,7 +83,7 @@ public final class ImageFolder {
                     .sorted((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString())).toList();
         }
         if (classDirs.isEmpty()) {
-            throw new DatasetException(dir + " has no class sub-folders; expected DIR/<class>/*.jpg");
+            throw new DataChoiceException(dir + " has no class sub-folders; expected DIR/<class>/*.jpg");
         }
         List<String> names = new ArrayList<>();
         List<Path> files = new ArrayList<>();
@@ -99,7 +99,7 @@ public final class ImageFolder {
             }
         }
         if (files.isEmpty()) {
-            throw new DatasetException(dir + " has class folders but no .jpg, .jpeg or .png files in them");
+            throw new DataChoiceException(dir + " has class folders but no .jpg, .jpeg or .png files in them");
         }
         return new ImageFolder(dir, Collections.unmodifiableList(names), Collections.unmodifiableList(files),
                 labels.stream().mapToInt(Integer::intValue).toArray(), ImageLoader.DEFAULT_MAX_PIXELS,

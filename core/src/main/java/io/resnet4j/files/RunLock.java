@@ -35,7 +35,7 @@ public final class RunLock implements AutoCloseable {
      * @throws LockedException naming the holder when another process has the folder
      */
     public static RunLock acquire(Path runDir) throws IOException {
-        Files.createDirectories(runDir);
+        OutputFolders.create(runDir);
         Path file = runDir.resolve(FILE);
         FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.READ,
                 StandardOpenOption.WRITE);

@@ -1,6 +1,8 @@
 package io.resnet4j.train;
 
+import java.math.BigDecimal;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * A step schedule (the paper's, section 4.2): a base rate multiplied by {@code factor} at each
@@ -56,5 +58,17 @@ public record LearningRateSchedule(
 
     public boolean hasWarmup() {
         return warmupRate > 0;
+    }
+
+    /**
+     * A rate as people write it: 0.1, 0.01, 0.001, 0.0125 (six significant digits, no trailing zeros),
+     * never 0.100 or 0.0100; a float's rounding noise (0.1f / 10 is 0.010000001) does not show.
+     */
+    public static String format(double rate) {
+        if (!Double.isFinite(rate)) {
+            return String.valueOf(rate);
+        }
+        return new BigDecimal(String.format(Locale.ROOT, "%.6g", rate)).stripTrailingZeros()
+                .toPlainString();
     }
 }

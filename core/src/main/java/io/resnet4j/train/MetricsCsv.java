@@ -53,8 +53,8 @@ public final class MetricsCsv implements TrainingListener {
     @Override
     public void onMetrics(Metrics m) {
         try {
-            out.write(String.format(Locale.ROOT, "%d,%d,%.6g,%.5f,%.5f,%s,%.1f%n", m.iteration(), m.epoch(),
-                    m.learningRate(), m.trainLoss(), m.trainError(),
+            out.write(String.format(Locale.ROOT, "%d,%d,%s,%.5f,%.5f,%s,%.1f%n", m.iteration(), m.epoch(),
+                    LearningRateSchedule.format(m.learningRate()), m.trainLoss(), m.trainError(),
                     Double.isNaN(m.valError()) ? "" : String.format(Locale.ROOT, "%.5f", m.valError()),
                     m.imagesPerSecond()));
             out.flush();

@@ -64,6 +64,12 @@ class ExperimentCommandTest {
         assertThat(Files.getLastModifiedTime(dir.resolve("resnet20/model.safetensors")).toMillis()).isEqualTo(weightsTime);
         assertThat(Files.readAllLines(dir.resolve("table6.csv"))).isEqualTo(csv);
 
+        // --resume names the folder as train's --resume RUN_DIR does.
+        CliTest.Result resumed = run("experiment", "degradation", "--depths", "20", "--epochs", "1", "--train-subset",
+                "256", "--batch-size", "64", "--val-subset", "100", "--threads", "2", "--resume", dir.toString());
+        assertThat(resumed.code()).as(resumed.err()).isZero();
+        assertThat(resumed.out()).contains("resnet20: already finished, skipped").contains("-> " + dir);
+
         // A different budget must not be mixed into the same table.
         CliTest.Result other = run("experiment", "degradation", "--depths", "20", "--epochs", "2", "--train-subset",
                 "256", "--batch-size", "64", "--output", dir.toString());
@@ -103,6 +109,13 @@ class ExperimentCommandTest {
         CliTest.Result from = run("experiment", "responses", "--from", tmp.toString());
         assertThat(from.code()).isEqualTo(2);
         assertThat(from.err()).contains("is not a resnet4j run folder");
+        CliTest.Result twoFolders = run("experiment", "shortcuts", "--epochs", "1", "--resume", tmp.resolve("a").toString(),
+                "--output", tmp.resolve("b").toString());
+        assertThat(twoFolders.code()).isEqualTo(2);
+        assertThat(twoFolders.err()).contains("name different folders");
+        CliTest.Result noFolder = run("experiment", "shortcuts", "--epochs", "1", "--resume");
+        assertThat(noFolder.code()).isEqualTo(2);
+        assertThat(noFolder.err()).contains("--resume needs the experiment folder: --resume RUN_DIR");
         CliTest.Result none = run("experiment");
         assertThat(none.code()).isEqualTo(2);
         assertThat(none.err()).contains("name an experiment");

@@ -81,13 +81,13 @@ class HostileInputCliTest {
         CliTest.Result scales = run("eval", "--weights", weights.toString(), "--data", tmp.toString(), "--protocol",
                 "multi-scale", "--scales", "224,99999999");
         assertThat(scales.code()).isEqualTo(2);
-        assertThat(scales.err()).contains("--scales must be 1 to 4096, got 99999999");
+        assertThat(scales.err()).contains("--scales must be between 1 and 4096, got 99999999");
         CliTest.Result crop = run("predict", "--weights", weights.toString(), "--crop", "100000", good.toString());
         assertThat(crop.code()).isEqualTo(2);
         assertThat(crop.err()).contains("--crop must be between 1 and 4096, got 100000");
         CliTest.Result pixels = run("features", "--weights", weights.toString(), "--max-pixels", "0", good.toString());
         assertThat(pixels.code()).isEqualTo(2);
-        assertThat(pixels.err()).contains("--max-pixels must be 1 to 536870911, got 0");
+        assertThat(pixels.err()).contains("--max-pixels must be between 1 and 536870911, got 0");
         CliTest.Result resize = run("predict", "--weights", weights.toString(), "--resize", "99999999999", good.toString());
         assertThat(resize.code()).isEqualTo(2);
     }

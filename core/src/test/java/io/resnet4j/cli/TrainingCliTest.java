@@ -45,7 +45,7 @@ class TrainingCliTest {
         CliTest.Result t = CliTest.run("train", "--data", archive.toString(), "--model", "resnet20", "--iterations", "4",
                 "--batch-size", "64", "--log-every", "2", "--output", run.toString());
         assertThat(t.code()).as(t.err()).isZero();
-        assertThat(t.out()).contains("finished at iteration 4");
+        assertThat(t.out()).contains("finished at iteration 4").doesNotContain("full budget");
         JsonNode runJson = new ObjectMapper().readTree(run.resolve("run.json").toFile());
         assertThat(runJson.get("status").asText()).isEqualTo("completed");
         assertThat(runJson.get("config").get("batch_size").asInt()).isEqualTo(64);
@@ -83,6 +83,18 @@ class TrainingCliTest {
             assertThat(p.get("top1_error").asDouble()).isCloseTo(o.get("top1_error").asDouble(),
                     org.assertj.core.data.Offset.offset(0.0025));
         }
+    }
+
+    /** The paper's 64,000 iterations are many hours on a CPU: said before the first step, with the way out. */
+    @Test
+    void theRecipesFullBudgetIsAnnouncedWithHowToAskForLess(@TempDir Path tmp) throws Exception {
+        Path archive = io.resnet4j.data.CifarSample.extractTo(tmp.resolve("data"));
+        CliTest.Result t = CliTest.run("train", "--data", archive.toString(), "--stop-after", "1", "--output",
+                tmp.resolve("run").toString());
+        assertThat(t.code()).as(t.err()).isZero();
+        assertThat(t.out().lines().filter(l -> l.startsWith("note:"))).containsExactly("note: the recipe's full budget,"
+                + " 64,000 iterations (1,820 epochs); the estimated time follows after the first 10 iterations; ask for"
+                + " less with --epochs N or --iterations N");
     }
 
     @Test

@@ -58,4 +58,16 @@ class LearningRateScheduleTest {
         assertThatThrownBy(() -> new LearningRateSchedule(-1f, List.of(), 0.1f, 0, 0.8, 0))
                 .hasMessageContaining("positive");
     }
+
+    /** Rates are printed as people write them, also after the float arithmetic of the drops. */
+    @Test
+    void ratesAreWrittenWithoutTrailingZeros() {
+        LearningRateSchedule s = cifar("resnet20").schedule();
+        assertThat(LearningRateSchedule.format(s.rate(0, true))).isEqualTo("0.1");
+        assertThat(LearningRateSchedule.format(s.rate(32_000, true))).isEqualTo("0.01");
+        assertThat(LearningRateSchedule.format(s.rate(48_000, true))).isEqualTo("0.001");
+        assertThat(LearningRateSchedule.format(0.0125f)).isEqualTo("0.0125");
+        assertThat(LearningRateSchedule.format(1e-4f)).isEqualTo("0.0001");
+        assertThat(LearningRateSchedule.format(0.5)).isEqualTo("0.5");
+    }
 }

@@ -1,0 +1,92 @@
+package io.resnet4j.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What a user fixes by changing the command line is exit 2 with one line saying what is wrong:
+ * data that is not there or not a data set, inputs without images, outputs that cannot be made.
+ * A damaged data file stays a failure (exit 1).
+ */
+class UsageErrorsCliTest {
+
+    private static String firstLine(CliTest.Result r) {
+        return r.err().lines().findFirst().orElse("");
+    }
+
+    @Test
+    void dataThatIsNotThereOrNotADataSetIsAUsageError(@TempDir Path tmp) throws Exception {
+        CliTest.Result missing = CliTest.run("train", "--data", tmp.resolve("nope").toString());
+        assertThat(missing.code()).as(missing.err()).isEqualTo(2);
+        assertThat(firstLine(missing)).isEqualTo("resnet4j: " + tmp.resolve("nope") + " does not exist: pass the folder"
+                + " holding data_batch_1..5.bin or the cifar-10-binary.tar.gz archive itself");
+
+        CliTest.Result empty = CliTest.run("train", "--data", tmp.toString(), "--output", tmp.resolve("r").toString());
+        assertThat(empty.code()).isEqualTo(2);
+        assertThat(firstLine(empty)).contains("has none of data_batch_1..5.bin");
+        assertThat(tmp.resolve("r")).doesNotExist();
+
+        Files.createDirectories(tmp.resolve("folder/train/cat"));
+        CliTest.Result noImages = CliTest.run("train", "--data", tmp.resolve("folder").toString());
+        assertThat(noImages.code()).isEqualTo(2);
+        assertThat(firstLine(noImages)).contains("has class folders but no .jpg, .jpeg or .png files");
+
+        Files.writeString(tmp.resolve("data_batch_1.bin"), "not cifar");
+        CliTest.Result corrupt = CliTest.run("train", "--data", tmp.toString());
+        assertThat(corrupt.code()).as("a damaged file is a failure, not bad usage").isEqualTo(1);
+    }
+
+    @Test
+    void aMissingInputFileIsAUsageError(@TempDir Path tmp) {
+        CliTest.Result r = CliTest.run("convert", tmp.resolve("absent.pth").toString(), tmp.resolve("out.safetensors").toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(firstLine(r)).startsWith("resnet4j: no such file: " + tmp.resolve("absent.pth"));
+    }
+
+    /** A run over nothing printed nothing and exited 0, as if every image had been classified. */
+    @Test
+    void foldersWithoutImagesAreRefusedBeforeAnyWeightsAreRead(@TempDir Path tmp) throws Exception {
+        Path empty = Files.createDirectories(tmp.resolve("empty"));
+        Files.writeString(Files.createDirectories(tmp.resolve("texts")).resolve("notes.txt"), "no image");
+        for (String command : new String[] {"predict", "features"}) {
+            CliTest.Result r = CliTest.run(command, "--weights", tmp.resolve("never-read.safetensors").toString(),
+                    empty.toString(), tmp.resolve("texts").toString());
+            assertThat(r.code()).as(r.err()).isEqualTo(2);
+            assertThat(firstLine(r)).isEqualTo("resnet4j: no images to read (" + empty + ": a folder with no .jpg, .jpeg"
+                    + " or .png files (searched recursively); " + tmp.resolve("texts") + ": a folder with no .jpg, .jpeg or"
+                    + " .png files (searched recursively)); name image files, or folders that hold some");
+            assertThat(r.out()).isEmpty();
+        }
+    }
+
+    @Test
+    void anOutputFolderThatCannotBeMadeSaysWhichAndWhy(@TempDir Path tmp) throws Exception {
+        Path file = Files.writeString(tmp.resolve("a-file"), "x");
+        CliTest.Result demo = CliTest.run("demo", "--iterations", "1", "--output", file.resolve("sub/run").toString());
+        assertThat(demo.code()).as(demo.err()).isEqualTo(2);
+        assertThat(firstLine(demo)).isEqualTo("resnet4j: cannot create the folder " + file.resolve("sub/run") + ": "
+                + file.resolve("sub") + " cannot be made (" + file + " is a file, not a folder); choose another place");
+
+        CliTest.Result export = CliTest.run("export", "--weights", tmp.resolve("never-read.pth").toString(), "-o",
+                file.resolve("sub/model.onnx").toString());
+        assertThat(export.code()).isEqualTo(2);
+        assertThat(firstLine(export)).contains("cannot create the folder " + file.resolve("sub"))
+                .contains(file + " is a file, not a folder");
+    }
+
+    /** The JDK names only "/proc/nope", which read as a missing input. */
+    @Test
+    void aPlaceThatTakesNoFoldersIsNamedWithItsParent() {
+        assumeTrue(Files.isDirectory(Path.of("/proc/self")), "needs Linux's /proc");
+        CliTest.Result r = CliTest.run("experiment", "degradation", "--depths", "20", "--iterations", "1",
+                "--train-subset", "64", "--output", "/proc/nope/run");
+        assertThat(r.code()).as(r.err()).isEqualTo(2);
+        assertThat(firstLine(r)).isEqualTo("resnet4j: cannot create the folder /proc/nope/run: /proc/nope cannot be made"
+                + " (/proc takes no new folders: the system answers 'no such file or directory'); choose another place");
+    }
+}
