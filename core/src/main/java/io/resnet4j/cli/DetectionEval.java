@@ -29,12 +29,12 @@ import picocli.CommandLine.Option;
  */
 final class DetectionEval {
 
-    @Option(names = "--task", defaultValue = "classification",
+    @Option(names = "--task", paramLabel = "classification|detection", defaultValue = "classification",
             description = "classification or detection (default: ${DEFAULT-VALUE}). Detection: --data is a Pascal VOC"
                     + " root (--split val by default) or a COCO root (annotations/instances_SPLIT.json).")
     String task;
 
-    @Option(names = "--metric", paramLabel = "METRIC",
+    @Option(names = "--metric", paramLabel = "voc07|voc|coco",
             description = "Detection: voc07 (11-point AP@0.5, VOC2007), voc (area under the curve, VOC2010+) or coco"
                     + " (AP@[.5:.95], AP50, AP75, small/medium/large, AR) (default: voc07 on VOC data, coco on COCO data).")
     String metric;

@@ -28,25 +28,25 @@ final class SampleCommand implements Callable<Integer> {
     @Parameters(paramLabel = "OUT", description = "The folder to create; an existing one must be empty.")
     Path out;
 
-    @Option(names = "--task", defaultValue = "classification", description = "classification or detection (default:"
+    @Option(names = "--task", paramLabel = "classification|detection", defaultValue = "classification", description = "classification or detection (default:"
             + " ${DEFAULT-VALUE}).")
     String task;
 
-    @Option(names = "--train-images", defaultValue = "400", description = "Detection: training images (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--train-images", paramLabel = "N", defaultValue = "400", description = "Detection: training images (default: ${DEFAULT-VALUE}).")
     int trainImages;
 
-    @Option(names = "--val-images", defaultValue = "100", description = "Detection: validation images (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--val-images", paramLabel = "N", defaultValue = "100", description = "Detection: validation images (default: ${DEFAULT-VALUE}).")
     int valImages;
 
-    @Option(names = "--side", defaultValue = "128", description = "Detection: image width and height in pixels (default:"
+    @Option(names = "--side", paramLabel = "SIDE", defaultValue = "128", description = "Detection: image width and height in pixels (default:"
             + " ${DEFAULT-VALUE}).")
     int side;
 
-    @Option(names = "--max-objects", defaultValue = "4", description = "Detection: at most this many shapes an image"
+    @Option(names = "--max-objects", paramLabel = "N", defaultValue = "4", description = "Detection: at most this many shapes an image"
             + " (default: ${DEFAULT-VALUE}).")
     int maxObjects;
 
-    @Option(names = "--seed", defaultValue = io.resnet4j.data.SampleGenerator.SEED + "",
+    @Option(names = "--seed", paramLabel = "SEED", defaultValue = io.resnet4j.data.SampleGenerator.SEED + "",
             description = "Detection: generator seed; the same seed writes the same files (default: ${DEFAULT-VALUE}).")
     long seed;
 
