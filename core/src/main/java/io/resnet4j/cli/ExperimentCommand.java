@@ -83,8 +83,14 @@ public final class ExperimentCommand implements Callable<Integer> {
         @Option(names = "--full", description = "Budget: the paper's whole CIFAR schedule (${bundle:cifar}).")
         boolean full;
 
-        @Option(names = "--resume", description = "Continue an interrupted member from its newest checkpoint.")
+        @Option(names = "--resume", description = "Continue a stopped member where it stopped: from its newest complete"
+                + " checkpoint, or from iteration 0 if it stopped before one.")
         boolean resume;
+
+        @Option(names = "--grace-seconds", paramLabel = "S", description = "After SIGTERM, SIGINT or SIGHUP, the time"
+                + " to finish the step and write a checkpoint before exiting at once (default: "
+                + StoppableTraining.DEFAULT_GRACE_SECONDS + ").")
+        Integer graceSeconds;
 
         @Option(names = "--train-subset", paramLabel = "N",
                 description = "Train on the first N training images only (small CPU budgets; recorded in run.json).")
@@ -122,7 +128,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs members with Ctrl-C handling, then draws the reports; shared by degradation and shortcuts. */
+    /** Runs members under stop signals, then draws the reports; shared by degradation and shortcuts. */
     abstract static class TrainingExperiment implements Callable<Integer> {
         @Mixin
         TrainingOptions options = new TrainingOptions();
@@ -158,8 +164,16 @@ public final class ExperimentCommand implements Callable<Integer> {
                         String.join(", ", members.stream().map(ExperimentRunner.Member::name).toList()), data.path(),
                         data.train().size(), data.val().size(), engine.threads(), device, dir);
                 out.flush();
+                int grace = options.graceSeconds != null ? options.graceSeconds : StoppableTraining.DEFAULT_GRACE_SECONDS;
+                int[] signalExit = {0};
                 ExperimentRunner runner = new ExperimentRunner(name(), dir, data, budget, device, out)
-                        .invoker((trainer, resume) -> SigintHandler.run(trainer::requestStop, () -> trainer.run(resume)))
+                        .invoker((trainer, record, resume) -> {
+                            StoppableTraining.Result r = StoppableTraining.run(trainer, record, resume, grace);
+                            signalExit[0] = r.exitCode();
+                            return r.outcome();
+                        })
+                        .resumeCommand("bin/resnet4j " + String.join(" ", spec.commandLine().getParseResult()
+                                .originalArgs()) + (options.resume ? "" : " --resume"))
                         .progress(true, System.console() != null);
                 List<ExperimentRunner.MemberResult> results;
                 try (io.resnet4j.files.RunLock lock = io.resnet4j.files.RunLock.acquire(dir)) {
@@ -176,7 +190,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                     out.printf(Locale.ROOT, "interrupted; continue with the same command and --resume --output %s%n", dir);
                 }
                 out.flush();
-                return done ? 0 : 130;
+                return done ? 0 : Math.max(signalExit[0], Main.EXIT_FAILURE);
             } catch (ExperimentException | IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
