@@ -2,13 +2,10 @@ package io.resnet4j.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resnet4j.data.CifarSample;
-import io.resnet4j.io.SafeTensors;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -189,25 +186,9 @@ class RunLifecycleCliTest {
         CliTest.Result resumed = ok(resume(run));
         assertThat(resumed.out()).contains("at iteration 0 of 6 from iteration 0 with its recorded configuration")
                 .contains("ended without recording why").contains("finished at iteration 6");
-        assertThat(maxDifference(reference.resolve("model.safetensors"), run.resolve("model.safetensors")))
+        assertThat(io.resnet4j.WeightsDiff.max(reference.resolve("model.safetensors"), run.resolve("model.safetensors")))
                 .isLessThanOrEqualTo(1e-5f);
         assertThat(runJson(run).get("resumptions").get(0).get("iteration").asLong()).isZero();
-    }
-
-    /** The largest absolute difference between two weight files' tensors (which must have the same names). */
-    static float maxDifference(Path a, Path b) throws Exception {
-        try (NDManager m = NDManager.newBaseManager()) {
-            Map<String, NDArray> ta = SafeTensors.read(a, m).tensors();
-            Map<String, NDArray> tb = SafeTensors.read(b, m).tensors();
-            assertThat(tb.keySet()).isEqualTo(ta.keySet());
-            float max = 0;
-            for (String k : ta.keySet()) {
-                NDArray x = ta.get(k).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-                NDArray y = tb.get(k).toType(ai.djl.ndarray.types.DataType.FLOAT32, false);
-                max = Math.max(max, x.sub(y).abs().max().getFloat());
-            }
-            return max;
-        }
     }
 
     static List<String> metricsIterations(Path run) throws Exception {
