@@ -139,6 +139,8 @@ public final class ExperimentCommand implements Callable<Integer> {
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
+        private int signalExit;
+
         abstract String name();
 
         /** For figure titles: runs on the embedded sample must not be mistaken for CIFAR-10 results. */
@@ -164,17 +166,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                         String.join(", ", members.stream().map(ExperimentRunner.Member::name).toList()), data.path(),
                         data.train().size(), data.val().size(), engine.threads(), device, dir);
                 out.flush();
-                int grace = options.graceSeconds != null ? options.graceSeconds : StoppableTraining.DEFAULT_GRACE_SECONDS;
-                int[] signalExit = {0};
-                ExperimentRunner runner = new ExperimentRunner(name(), dir, data, budget, device, out)
-                        .invoker((trainer, record, resume) -> {
-                            StoppableTraining.Result r = StoppableTraining.run(trainer, record, resume, grace);
-                            signalExit[0] = r.exitCode();
-                            return r.outcome();
-                        })
-                        .resumeCommand("bin/resnet4j " + String.join(" ", spec.commandLine().getParseResult()
-                                .originalArgs()) + (options.resume ? "" : " --resume"))
-                        .progress(true, System.console() != null);
+                ExperimentRunner runner = runner(dir, data, budget, device, out);
                 List<ExperimentRunner.MemberResult> results;
                 try (io.resnet4j.files.RunLock lock = io.resnet4j.files.RunLock.acquire(dir)) {
                     results = runner.run(members, options.resume);
@@ -190,11 +182,31 @@ public final class ExperimentCommand implements Callable<Integer> {
                     out.printf(Locale.ROOT, "interrupted; continue with the same command and --resume --output %s%n", dir);
                 }
                 out.flush();
-                return done ? 0 : Math.max(signalExit[0], Main.EXIT_FAILURE);
+                return done ? 0 : Math.max(signalExit, Main.EXIT_FAILURE);
             } catch (ExperimentException | IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
         }
+
+        /** Members train under stop signals; the exit code of a stopped one is kept for the command's. */
+        private ExperimentRunner runner(Path dir, ExperimentData data, Budget budget, Device device, PrintWriter out)
+                throws java.io.IOException {
+            int grace = options.graceSeconds != null ? options.graceSeconds : StoppableTraining.DEFAULT_GRACE_SECONDS;
+            return new ExperimentRunner(name(), dir, data, budget, device, out)
+                    .invoker((trainer, record, resume) -> {
+                        StoppableTraining.Result r = StoppableTraining.run(trainer, record, resume, grace);
+                        signalExit = r.exitCode();
+                        return r.outcome();
+                    })
+                    .resumeCommand(resumeCommand(spec, options, dir.toAbsolutePath()))
+                    .progress(true, System.console() != null);
+        }
+    }
+
+    /** The command line as given, with --resume and the experiment folder added where missing. */
+    static String resumeCommand(CommandLine.Model.CommandSpec spec, TrainingOptions options, Path dir) {
+        return "bin/resnet4j " + String.join(" ", spec.commandLine().getParseResult().originalArgs())
+                + (options.resume ? "" : " --resume") + (options.output != null ? "" : " --output " + dir);
     }
 
     @Command(name = "degradation", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,

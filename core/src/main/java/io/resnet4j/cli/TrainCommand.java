@@ -225,6 +225,10 @@ final class TrainCommand implements Callable<Integer> {
      */
     private Integer resumeRun() throws Exception {
         Path runDir = resume.toAbsolutePath().normalize();
+        if (!Files.exists(runDir.resolve(RunJson.FILE))) {
+            throw new UsageException(runDir + " is not a resnet4j run folder: it has no " + RunJson.FILE
+                    + "; --resume takes the folder a run was started in (its --output)");
+        }
         RunState state = RunState.read(runDir);
         refuseFixedOptions(runDir);
         TrainConfig recorded = state.config();
