@@ -70,12 +70,18 @@ public final class ChildJvm implements AutoCloseable {
         return process.pid();
     }
 
-    /** Sends a signal by name ("TERM", "INT", "HUP", "KILL"). */
-    public void signal(String name) throws IOException, InterruptedException {
-        int rc = new ProcessBuilder("kill", "-s", name, String.valueOf(process.pid())).inheritIO().start().waitFor();
-        if (rc != 0) {
+    /**
+     * Sends a signal by name ("TERM", "INT", "HUP", "KILL").
+     *
+     * @return false when the process had already ended
+     */
+    public boolean signal(String name) throws IOException, InterruptedException {
+        int rc = new ProcessBuilder("kill", "-s", name, String.valueOf(process.pid()))
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start().waitFor();
+        if (rc != 0 && process.isAlive()) {
             throw new IOException("kill -s " + name + " " + process.pid() + " failed with " + rc);
         }
+        return rc == 0;
     }
 
     /** Waits until a line of stdout matches, or the process ends. */

@@ -36,7 +36,6 @@ class RunSignalsProcessTest {
     static Path tmp;
     private static Path data;
     private static Path reference;
-    private static long referenceMillis;
     private static final long SEED = System.nanoTime();
     private static final Random RANDOM = new Random(SEED);
     private static int trials;
@@ -45,11 +44,9 @@ class RunSignalsProcessTest {
     static void uninterruptedRun() throws Exception {
         data = CifarSample.extractTo(tmp.resolve("data"));
         reference = tmp.resolve("reference");
-        long start = System.nanoTime();
         try (ChildJvm c = train(reference, List.of(), List.of())) {
             assertThat(c.waitFor(600)).as(c.toString()).isZero();
         }
-        referenceMillis = (System.nanoTime() - start) / 1_000_000;
     }
 
     /** A training child in its own working directory, given the data as a relative path. */
@@ -92,15 +89,17 @@ class RunSignalsProcessTest {
 
     private void stopAtRandomAndResume(String signal, List<String> ignored, int exitCode) throws Exception {
         Path run = nextRun(signal);
-        long delay = (long) (RANDOM.nextDouble() * 0.8 * referenceMillis);
+        // A random moment of the training: after the metrics row of a random iteration, plus up to 0.3 s.
+        int row = 2 * (1 + RANDOM.nextInt(6));
+        long delay = RANDOM.nextInt(300);
         try (ChildJvm c = train(run, ignored, List.of())) {
-            awaitFile(run.resolve("run.json"), c);
+            awaitMetricsRow(run, row, c);
             Thread.sleep(delay);
-            c.signal(signal);
+            c.signal(signal); // too late when the run has just finished: then it exits 0
             int code = c.waitFor(600);
-            String context = signal + " after " + delay + " ms (seed " + SEED + ")\n" + c;
+            String context = signal + " " + delay + " ms after iteration " + row + " (seed " + SEED + ")\n" + c;
             JsonNode json = runJson(run);
-            System.out.printf("%s after %d ms: exit %d, %s at iteration %s%n", signal, delay, code,
+            System.out.printf("%s %d ms after iteration %d: exit %d, %s at iteration %s%n", signal, delay, row, code,
                     json.get("status").asText(), json.path("stop").path("iteration").asText(
                             json.path("last_checkpoint").path("iteration").asText("?")));
             if (code == 0) { // the run finished before the signal came
@@ -244,6 +243,16 @@ class RunSignalsProcessTest {
     private static void awaitFile(Path file, ChildJvm c) throws Exception {
         long deadline = System.currentTimeMillis() + 600_000;
         while (!Files.exists(file)) {
+            assertThat(c.isAlive()).as(c.toString()).isTrue();
+            assertThat(System.currentTimeMillis()).as(c.toString()).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    private static void awaitMetricsRow(Path run, int iteration, ChildJvm c) throws Exception {
+        Path metrics = run.resolve("metrics.csv");
+        long deadline = System.currentTimeMillis() + 600_000;
+        while (!Files.exists(metrics) || Files.readAllLines(metrics).stream().noneMatch(l -> l.startsWith(iteration + ","))) {
             assertThat(c.isAlive()).as(c.toString()).isTrue();
             assertThat(System.currentTimeMillis()).as(c.toString()).isLessThan(deadline);
             Thread.sleep(10);
