@@ -32,7 +32,7 @@ public final class TrainConfig {
     /** Data-preparation threads when none are given. */
     public static final int DEFAULT_WORKERS = 2;
     /** Wall-clock minutes between checkpoints when none are given: what a SIGKILL can cost at most. */
-    public static final double DEFAULT_CHECKPOINT_MINUTES = 10;
+    public static final int DEFAULT_CHECKPOINT_MINUTES = 10;
     /** Complete checkpoints a run folder keeps when no number is given (older ones are deleted). */
     public static final int DEFAULT_KEEP_CHECKPOINTS = 3;
 
