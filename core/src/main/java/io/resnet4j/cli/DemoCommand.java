@@ -95,17 +95,20 @@ final class DemoCommand implements Callable<Integer> {
             TrainConfig config = config(c, train.size());
             long laterNets = (long) (configs.size() - 1 - i) * config.iterations();
             Trainer trainer = new Trainer(config, train, test, device).runFolder(runDir);
-            trainer.addListener(new RunJson(runDir, config, CifarSample.RESOURCE, train, test))
+            RunJson record = new RunJson(runDir, config, CifarSample.RESOURCE, train, test);
+            trainer.addListener(record)
                     .addListener(new MetricsCsv(runDir.resolve("metrics.csv")))
                     .addListener(new ProgressReporter(System.err, System.console() != null, name)
                             .followedBy(laterNets, "demo"));
-            Trainer.Outcome o = SigintHandler.run(trainer::requestStop, () -> trainer.run(false));
+            StoppableTraining.Result r = StoppableTraining.run(trainer, record, false,
+                    StoppableTraining.DEFAULT_GRACE_SECONDS);
+            Trainer.Outcome o = r.outcome();
             rows.add(new Row(name, c.plan().params(), o.lastTrainError(), o.lastValError(), o.seconds()));
             curves.add(TrainingCurves.readMetricsCsv(runDir.resolve("metrics.csv"), label(name)));
             if (!o.completed()) {
                 out.println("interrupted; partial results in " + dir);
                 out.flush();
-                return 130;
+                return Math.max(r.exitCode(), Main.EXIT_FAILURE);
             }
         }
         Path png = dir.resolve("curves.png");

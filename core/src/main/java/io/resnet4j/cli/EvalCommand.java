@@ -34,7 +34,9 @@ import picocli.CommandLine.Option;
 @Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = {"Evaluate weights: top-1 and top-5 error, per-class accuracy, confusion matrix.",
             "CIFAR-10 data: the paper's single-view protocol on a split. Image folders (ROOT/val/<class>/...):"
-                    + " --protocol center, ten-crop or multi-scale (the paper's fully-convolutional form)."})
+                    + " --protocol center, ten-crop or multi-scale (the paper's fully-convolutional form).",
+            "An eval keeps no state between runs: one stopped by a signal (or a scheduler) simply runs again from the"
+                    + " start; nothing it writes is left half-written."})
 final class EvalCommand implements Callable<Integer> {
 
     @Option(names = "--weights", required = true, paramLabel = "WEIGHTS",

@@ -89,6 +89,11 @@ public final class ExperimentCommand implements Callable<Integer> {
                         + " (give the same budget options); '--resume --output RUN_DIR' means the same.")
         String resume;
 
+        @Option(names = "--grace-seconds", paramLabel = "S", description = "After SIGTERM, SIGINT or SIGHUP, the time"
+                + " to finish the step and write a checkpoint before exiting at once (default: "
+                + StoppableTraining.DEFAULT_GRACE_SECONDS + ").")
+        Integer graceSeconds;
+
         @Option(names = "--train-subset", paramLabel = "N",
                 description = "Train on the first N training images only (small CPU budgets; recorded in run.json).")
         Integer trainSubset;
@@ -141,7 +146,7 @@ public final class ExperimentCommand implements Callable<Integer> {
         }
     }
 
-    /** Runs members with Ctrl-C handling, then draws the reports; shared by degradation and shortcuts. */
+    /** Runs members under stop signals, then draws the reports; shared by degradation and shortcuts. */
     abstract static class TrainingExperiment implements Callable<Integer> {
         @Mixin
         TrainingOptions options = new TrainingOptions();
@@ -151,6 +156,8 @@ public final class ExperimentCommand implements Callable<Integer> {
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
+
+        private int signalExit;
 
         abstract String name();
 
@@ -177,9 +184,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                         String.join(", ", members.stream().map(ExperimentRunner.Member::name).toList()), data.path(),
                         data.train().size(), data.val().size(), engine.threads(), device, dir);
                 out.flush();
-                ExperimentRunner runner = new ExperimentRunner(name(), dir, data, budget, device, out)
-                        .invoker((trainer, resume) -> SigintHandler.run(trainer::requestStop, () -> trainer.run(resume)))
-                        .progress(true, System.console() != null);
+                ExperimentRunner runner = runner(dir, data, budget, device, out);
                 List<ExperimentRunner.MemberResult> results;
                 try (io.resnet4j.files.RunLock lock = io.resnet4j.files.RunLock.acquire(dir)) {
                     results = runner.run(members, options.resuming());
@@ -195,11 +200,31 @@ public final class ExperimentCommand implements Callable<Integer> {
                     out.printf(Locale.ROOT, "interrupted; continue with the same options and --resume %s%n", dir);
                 }
                 out.flush();
-                return done ? 0 : 130;
+                return done ? 0 : Math.max(signalExit, Main.EXIT_FAILURE);
             } catch (ExperimentException | IllegalArgumentException e) {
                 throw new UsageException(e.getMessage());
             }
         }
+
+        /** Members train under stop signals; the exit code of a stopped one is kept for the command's. */
+        private ExperimentRunner runner(Path dir, ExperimentData data, Budget budget, Device device, PrintWriter out)
+                throws java.io.IOException {
+            int grace = options.graceSeconds != null ? options.graceSeconds : StoppableTraining.DEFAULT_GRACE_SECONDS;
+            return new ExperimentRunner(name(), dir, data, budget, device, out)
+                    .invoker((trainer, record, resume) -> {
+                        StoppableTraining.Result r = StoppableTraining.run(trainer, record, resume, grace);
+                        signalExit = r.exitCode();
+                        return r.outcome();
+                    })
+                    .resumeCommand(resumeCommand(spec, options, dir.toAbsolutePath()))
+                    .progress(true, System.console() != null);
+        }
+    }
+
+    /** The command line as given, with --resume RUN_DIR added where missing. */
+    static String resumeCommand(CommandLine.Model.CommandSpec spec, TrainingOptions options, Path dir) {
+        return "bin/resnet4j " + String.join(" ", spec.commandLine().getParseResult().originalArgs())
+                + (options.resuming() ? "" : " --resume " + dir);
     }
 
     @Command(name = "degradation", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,

@@ -23,8 +23,10 @@ import io.resnet4j.train.MetricsCsv;
 import io.resnet4j.train.ProgressReporter;
 import io.resnet4j.train.Recipe;
 import io.resnet4j.train.RunJson;
+import io.resnet4j.train.RunState;
 import io.resnet4j.train.TrainConfig;
 import io.resnet4j.train.Trainer;
+import io.resnet4j.train.TrainingCheckpoints;
 import io.resnet4j.train.TrainingData;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -33,9 +35,11 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.EnumSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import picocli.CommandLine;
@@ -52,7 +56,12 @@ import picocli.CommandLine.Option;
             "Fine-tuning (--init): ${bundle:fine-tune}.",
             "--epochs N or --iterations N changes the budget; the recipe's learning-rate drops keep their place as"
                 + " fractions of it.",
-            "Ctrl-C writes a checkpoint first; continue with --resume RUN_DIR."})
+            "SIGTERM, SIGINT (Ctrl-C) or SIGHUP finish the current step, write a checkpoint and exit with 128 + the"
+                + " signal within --grace-seconds; a second signal exits at once. Checkpoints are also written every"
+                + " --checkpoint-minutes, so a SIGKILL loses at most that.",
+            "--resume RUN_DIR continues any stopped run from its newest complete checkpoint (or from iteration 0 if it"
+                + " stopped before one) with its recorded configuration; only the budget, the cadences, --workers,"
+                + " --threads, --device, --stop-after and --grace-seconds may change, and are recorded."})
 final class TrainCommand implements Callable<Integer> {
 
     /** The flag of each {@link TrainConfig.Builder} parameter, to point a configuration error at what to change. */
@@ -61,16 +70,22 @@ final class TrainCommand implements Callable<Integer> {
             Map.entry("weightDecay", "--weight-decay"), Map.entry("iterations", "--iterations"),
             Map.entry("epochs", "--epochs"), Map.entry("milestones", "--milestones"), Map.entry("warmup", "--warmup-lr"),
             Map.entry("plateauPatience", "--plateau-patience"), Map.entry("checkpointEvery", "--checkpoint-every"),
+            Map.entry("checkpointMinutes", "--checkpoint-minutes"), Map.entry("keepCheckpoints", "--keep"),
             Map.entry("logEvery", "--log-every"), Map.entry("evalEvery", "--eval-every"),
             Map.entry("workers", "--workers"), Map.entry("accumulate", "--accumulate"),
             Map.entry("frozenPrefix", "--freeze-until"), Map.entry("headLearningRate", "--head-lr"),
             Map.entry("augmentation", "--no-augment"));
 
+    /** Options a resumed run may take: its budget, cadences and how this session runs; all else is recorded. */
+    private static final Set<String> RESUMABLE = Set.of("--resume", "--data", "--iterations", "--epochs",
+            "--stop-after", "--checkpoint-every", "--checkpoint-minutes", "--keep", "--log-every", "--workers",
+            "--threads", "--device", "--grace-seconds", "--verbose");
+
     @Option(names = "--model", paramLabel = "MODEL", description = "Model (default: resnet20 for CIFAR data, resnet18 for image folders).")
     String model;
 
     @Option(names = "--data", paramLabel = "DIR",
-            description = "CIFAR-10 binary folder, cifar-10-binary.tar.gz, or an image folder ROOT with ROOT/train/<class>/*.jpg (and ROOT/val/<class>).")
+            description = "CIFAR-10 binary folder, cifar-10-binary.tar.gz, or an image folder ROOT with ROOT/train/<class>/*.jpg (and ROOT/val/<class>). With --resume: only the run's own data, e.g. at its new place if it moved.")
     Path data;
 
     @Option(names = "--input", paramLabel = "SIDE", description = "Image-folder training: network input side (default: 224); crops and resizes scale with it.")
@@ -104,7 +119,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--output", paramLabel = "RUN_DIR", description = "Run folder (default: runs/MODEL-TIMESTAMP).")
     Path output;
 
-    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue a stopped run exactly from its newest checkpoint.")
+    @Option(names = "--resume", paramLabel = "RUN_DIR", description = "Continue a stopped run exactly, from its newest complete checkpoint or, if it stopped before one, from iteration 0; a finished run continues only with more --iterations or --epochs.")
     Path resume;
 
     @Option(names = "--epochs", paramLabel = "N", description = "Budget of N epochs instead of the recipe's iterations.")
@@ -149,17 +164,29 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", paramLabel = "N", description = "Iterations between checkpoints (default: the recipe's).")
     Integer checkpointEvery;
 
+    @Option(names = "--checkpoint-minutes", paramLabel = "N", description = "Also write a checkpoint when M minutes have passed since the last one, so a kill loses at most that (default: "
+            + TrainConfig.DEFAULT_CHECKPOINT_MINUTES + "; 0: only by iterations).")
+    Double checkpointMinutes;
+
+    @Option(names = "--keep", paramLabel = "K", description = "Keep the newest K complete checkpoints and delete older ones; the only complete one is never deleted (default: "
+            + TrainConfig.DEFAULT_KEEP_CHECKPOINTS + ").")
+    Integer keep;
+
     @Option(names = "--log-every", paramLabel = "N", description = "Iterations between metrics.csv rows (default: the recipe's).")
     Integer logEvery;
 
     @Option(names = "--eval-every", paramLabel = "N", description = "Iterations between validation passes (default: one epoch).")
     Integer evalEvery;
 
-    @Option(names = "--workers", paramLabel = "N", defaultValue = TrainConfig.DEFAULT_WORKERS + "", description = "Data-preparation threads (default: ${DEFAULT-VALUE}).")
-    int workers;
+    @Option(names = "--workers", paramLabel = "N", description = "Data-preparation threads (default: " + TrainConfig.DEFAULT_WORKERS + ").")
+    Integer workers;
 
     @Option(names = "--stop-after", paramLabel = "ITER", description = "Stop with a checkpoint at this iteration (time boxes; resume later).")
     Long stopAfter;
+
+    @Option(names = "--grace-seconds", paramLabel = "S", description = "After SIGTERM, SIGINT or SIGHUP, the time to finish the step and write a checkpoint before exiting at once; keep it below the scheduler's own (default: "
+            + StoppableTraining.DEFAULT_GRACE_SECONDS + ").")
+    Integer graceSeconds;
 
     @Mixin
     EngineOptions engine;
@@ -171,24 +198,134 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        JsonNode previous = resume != null ? RunJson.read(resume) : null;
-        Path dataPath = previous != null && data == null ? Path.of(previous.get("dataset").get("path").asText())
-                : requireData();
-        if (previous == null && init == null) {
+        return resume != null ? resumeRun() : newRun();
+    }
+
+    private Integer newRun() throws Exception {
+        // Absolute and normalised: run.json's record must work from any working directory.
+        Path dataPath = requireData().toAbsolutePath().normalize();
+        if (init == null) {
             modelConfig(ImageFolder.isImageFolderRoot(dataPath)); // cheap checks before reading the data
         }
-        Path runDir = previous != null ? resume : newRunDir(dataPath);
-        TrainingData trainingData = trainingData(dataPath, previous);
-        TrainConfig config = previous != null ? TrainConfig.fromJson(previous.get("config")) : buildConfig(trainingData);
+        Path runDir = newRunDir(dataPath).toAbsolutePath().normalize();
+        TrainingData trainingData = trainingData(dataPath, null);
+        TrainConfig config = buildConfig(trainingData);
         Device device = engine.apply();
         Trainer trainer = newTrainer(config, trainingData, device);
-        try (RunLock lock = lockRunFolder(runDir, previous != null)) {
-            addListeners(trainer, runDir, dataPath, trainingData, previous);
+        try (RunLock lock = lockRunFolder(runDir, false)) {
+            RunJson record = addListeners(trainer, runDir, dataPath, trainingData, null, device);
             printStart(config, trainingData, dataPath, device, runDir);
-            printBudgetNotice(config, trainingData, previous);
-            Trainer.Outcome outcome = SigintHandler.run(trainer::requestStop, () -> trainer.run(resume != null));
-            printEnd(outcome, runDir);
-            return outcome.completed() || stopAfter != null ? 0 : 130;
+            printBudgetNotice(config, trainingData);
+            return train(trainer, record, false, runDir);
+        }
+    }
+
+    /**
+     * Continues a run from its folder alone: a finished one only when given a larger budget; options
+     * that decide what the network learns are refused, the others applied and recorded.
+     */
+    private Integer resumeRun() throws Exception {
+        Path runDir = resume.toAbsolutePath().normalize();
+        if (!Files.exists(runDir.resolve(RunJson.FILE))) {
+            throw new UsageException(runDir + " is not a resnet4j run folder: it has no " + RunJson.FILE
+                    + "; --resume takes the folder a run was started in (its --output)");
+        }
+        RunState state = RunState.read(runDir);
+        refuseFixedOptions(runDir);
+        TrainConfig recorded = state.config();
+        Long budget = requestedBudget(recorded, state.json().path("dataset").path("train_images").asInt());
+        if (state.finished() && (budget == null || budget == state.iterationsDone())) {
+            return sayFinished(state);
+        }
+        if (budget != null && budget < state.iterationsDone()) {
+            throw new UsageException(flagOf(budget) + " asks for " + budget + " iterations but " + runDir + " has done "
+                    + state.iterationsDone() + "; ask for more to continue it");
+        }
+        Path dataPath = UsageException.rethrowUnchecked(() -> state.dataFor(data));
+        TrainingData trainingData = trainingData(dataPath, state.json());
+        if (!dataPath.equals(state.recordedData())) {
+            UsageException.rethrowUnchecked(() -> {
+                state.requireSameData(trainingData);
+                return dataPath;
+            });
+        }
+        TrainConfig config = resumedConfig(recorded, budget);
+        applyRecordedSession(state.session());
+        Device device = engine.apply();
+        Trainer trainer = newTrainer(config, trainingData, device);
+        try (RunLock lock = lockRunFolder(runDir, true)) {
+            RunState now = RunState.read(runDir); // under the lock: what no other process can change any more
+            RunJson record = addListeners(trainer, runDir, dataPath, trainingData, now, device);
+            printResume(now, config, trainingData, dataPath, device);
+            return train(trainer, record, true, runDir);
+        }
+    }
+
+    private Integer train(Trainer trainer, RunJson record, boolean resuming, Path runDir) throws Exception {
+        StoppableTraining.Result r = StoppableTraining.run(trainer, record, resuming, graceSeconds());
+        printEnd(r.outcome(), runDir);
+        return r.exitCode();
+    }
+
+    private int graceSeconds() {
+        return graceSeconds != null ? graceSeconds : StoppableTraining.DEFAULT_GRACE_SECONDS;
+    }
+
+    private void refuseFixedOptions(Path runDir) {
+        List<String> fixed = spec.commandLine().getParseResult().matchedOptions().stream()
+                .map(CommandLine.Model.OptionSpec::longestName).filter(n -> !RESUMABLE.contains(n)).distinct().toList();
+        if (!fixed.isEmpty()) {
+            throw new UsageException(String.join(", ", fixed) + " cannot change when resuming: " + runDir + " continues with the values in its run.json; drop "
+                    + (fixed.size() == 1 ? "it" : "them") + ", or start a new run with --output");
+        }
+    }
+
+    /** The budget asked for with --iterations or --epochs, in iterations; null when neither was given. */
+    private Long requestedBudget(TrainConfig recorded, int trainImages) {
+        if (iterations != null && epochs != null) {
+            throw new UsageException("give --epochs or --iterations, not both");
+        }
+        return epochs != null ? Long.valueOf(recorded.iterationsForEpochs(epochs, trainImages)) : iterations;
+    }
+
+    private String flagOf(long budget) {
+        return epochs != null ? "--epochs " + epochs : "--iterations " + budget;
+    }
+
+    private int sayFinished(RunState state) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "%s %s; nothing to do (its weights: %s). To train it longer, resume with --iterations"
+                        + " or --epochs beyond %,d (the recorded learning-rate schedule is kept).%n", state.runDir(),
+                state.finalSummary(), state.runDir().resolve(TrainingCheckpoints.FINAL_MODEL), state.iterationsDone());
+        out.flush();
+        return 0;
+    }
+
+    /** The recorded configuration with what a resumption may change; the schedule stays as recorded. */
+    private TrainConfig resumedConfig(TrainConfig recorded, Long budget) {
+        try {
+            TrainConfig.Builder b = recorded.toBuilder();
+            ifGiven(budget, b::iterations);
+            ifGiven(checkpointEvery, b::checkpointEvery);
+            ifGiven(checkpointMinutes, b::checkpointMinutes);
+            ifGiven(keep, b::keepCheckpoints);
+            ifGiven(logEvery, b::logEvery);
+            ifGiven(workers, b::workers);
+            TrainConfig c = b.build();
+            recorded.requireResumableAs(c);
+            return c;
+        } catch (InvalidConfigException e) {
+            throw usage(e);
+        }
+    }
+
+    /** Threads and grace period as the run recorded them, unless given now. */
+    private void applyRecordedSession(JsonNode session) {
+        if (engine.threads == null && session.path("threads").canConvertToInt()) {
+            engine.threads = session.get("threads").asInt();
+        }
+        if (graceSeconds == null && session.path("grace_seconds").canConvertToInt()) {
+            graceSeconds = session.get("grace_seconds").asInt();
         }
     }
 
@@ -249,8 +386,10 @@ final class TrainCommand implements Callable<Integer> {
             int side = previous != null ? TrainConfig.fromJson(previous.get("config")).model().inputSize()
                     : input != null ? input : init != null ? initConfig().inputSize() : 224;
             boolean perPixel = previous != null ? previous.path("dataset").path("pixel_mean").asBoolean(pixelMean) : pixelMean;
+            int threads = workers != null ? workers : previous != null
+                    ? TrainConfig.fromJson(previous.get("config")).workers() : TrainConfig.DEFAULT_WORKERS;
             return new ImageFolderTrainingData(ImageFolder.open(dataPath.resolve("train")),
-                    Files.isDirectory(valDir) ? ImageFolder.open(valDir) : null, side, perPixel, workers);
+                    Files.isDirectory(valDir) ? ImageFolder.open(valDir) : null, side, perPixel, threads);
         }
         if (input != null && input != 32) {
             throw new UsageException("--input " + input + " does not apply to CIFAR data, whose images are 32x32;"
@@ -293,7 +432,7 @@ final class TrainCommand implements Callable<Integer> {
         try {
             ResNetConfig trained = trainedModel(train);
             TrainConfig.Builder b = TrainConfig.builder(recipe(train)).model(trained).trainImages(train.size())
-                    .seed(seed).workers(workers);
+                    .seed(seed).workers(workers != null ? workers : TrainConfig.DEFAULT_WORKERS);
             ifGiven(batchSize, b::batchSize);
             ifGiven(lr, b::learningRate);
             ifGiven(momentum, b::momentum);
@@ -304,6 +443,8 @@ final class TrainCommand implements Callable<Integer> {
             ifGiven(warmupLr, b::warmup);
             ifGiven(plateauPatience, b::plateauPatience);
             ifGiven(checkpointEvery, b::checkpointEvery);
+            ifGiven(checkpointMinutes, b::checkpointMinutes);
+            ifGiven(keep, b::keepCheckpoints);
             ifGiven(logEvery, b::logEvery);
             ifGiven(evalEvery, b::evalEvery);
             ifGiven(accumulate, b::accumulate);
@@ -398,15 +539,28 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    private void addListeners(Trainer trainer, Path runDir, Path dataPath, TrainingData trainingData, JsonNode previous) {
+    private RunJson addListeners(Trainer trainer, Path runDir, Path dataPath, TrainingData trainingData,
+            RunState previous, Device device) {
         TrainConfig config = trainer.config();
         String label = config.model().spec().name();
         Path metrics = runDir.resolve("metrics.csv");
+        Map<String, Object> session = new LinkedHashMap<>();
+        session.put("threads", engine.threads());
+        session.put("device", device.toString());
+        session.put("grace_seconds", graceSeconds());
+        session.put("stop_after", stopAfter);
+        RunJson record = new RunJson(runDir, config, dataPath.toString(), trainingData).session(session)
+                .resumeCommand(resumeCommand(runDir)).mergePrevious(previous == null ? null : previous.json());
         trainer.runFolder(runDir)
-                .addListener(new RunJson(runDir, config, dataPath.toString(), trainingData).mergePrevious(previous))
+                .addListener(record)
                 .addListener(new MetricsCsv(metrics))
                 .addListener(new CurvesListener(metrics, runDir.resolve("curves.png"), label))
                 .addListener(new ProgressReporter(System.err, System.console() != null, label));
+        return record;
+    }
+
+    private static String resumeCommand(Path runDir) {
+        return "bin/resnet4j train --resume " + runDir;
     }
 
     private void printStart(TrainConfig config, TrainingData trainingData, Path dataPath, Device device, Path runDir) {
@@ -421,8 +575,8 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** The recipe's full budget is hours to days on a CPU: say so before it starts, and how to ask for less. */
-    private void printBudgetNotice(TrainConfig config, TrainingData trainingData, JsonNode previous) {
-        if (previous != null || epochs != null || iterations != null) {
+    private void printBudgetNotice(TrainConfig config, TrainingData trainingData) {
+        if (epochs != null || iterations != null) {
             return;
         }
         PrintWriter out = spec.commandLine().getOut();
@@ -430,6 +584,19 @@ final class TrainCommand implements Callable<Integer> {
                         + " after the first %d iterations; ask for less with --epochs N or --iterations N%n",
                 config.iterations(), (double) config.iterations() * config.batchSize() / trainingData.size(),
                 ProgressReporter.ESTIMATE_AFTER);
+        out.flush();
+    }
+
+    private void printResume(RunState state, TrainConfig config, TrainingData trainingData, Path dataPath,
+            Device device) {
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "resuming %s (%s) at iteration %,d of %,d from %s; its last session %s%n",
+                state.runDir(), config.model().spec().name(), state.resumeIteration(), config.iterations(),
+                state.resumesFrom(), state.howItEnded());
+        Set<String> changed = config.differingKeys(state.config());
+        out.printf(Locale.ROOT, "on %s: %,d images (%s); %d threads on %s%s%n", dataPath, trainingData.size(),
+                trainingData.trainSplit(), engine.threads(), device,
+                changed.isEmpty() ? "" : "; changed: " + String.join(", ", changed) + " (recorded in run.json)");
         out.flush();
     }
 
@@ -443,7 +610,7 @@ final class TrainCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "run folder %s: %s, metrics.csv, curves.png, run.json%n", runDir,
                 outcome.completed() ? "model.safetensors" : "checkpoint " + outcome.lastCheckpoint());
         if (!outcome.completed()) {
-            out.printf(Locale.ROOT, "continue with: bin/resnet4j train --resume %s%n", runDir);
+            out.printf(Locale.ROOT, "%s; continue with: %s%n", outcome.stopReason(), resumeCommand(runDir));
         }
         out.flush();
     }

@@ -35,7 +35,7 @@ public record ExperimentData(CifarData train, CifarData val, String path, Intege
             Map<Split, CifarData> s = Cifar10.load(data, EnumSet.of(Split.TRAIN45K, Split.VAL5K));
             train = s.get(Split.TRAIN45K);
             val = s.get(Split.VAL5K);
-            path = data.toString();
+            path = data.toAbsolutePath().normalize().toString(); // members' run.json must work from any directory
         }
         return new ExperimentData(first(train, trainSubset, "--train-subset"), first(val, valSubset, "--val-subset"),
                 path, trainSubset, valSubset);

@@ -14,6 +14,7 @@ import io.resnet4j.train.MetricsCsv;
 import io.resnet4j.train.ProgressReporter;
 import io.resnet4j.train.RunInfo;
 import io.resnet4j.train.RunJson;
+import io.resnet4j.train.RunState;
 import io.resnet4j.train.TrainConfig;
 import io.resnet4j.train.Trainer;
 import io.resnet4j.train.TrainingCheckpoints;
@@ -27,7 +28,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * Runs an experiment's members one after another, each a normal training run in
@@ -37,8 +37,9 @@ import java.util.Optional;
  *
  * <p>Re-running is safe and cheap: a member whose model.safetensors exists and whose run.json says
  * "completed" is skipped (after checking it was trained with the same budget, so one table never
- * mixes budgets); an interrupted member is continued from its newest checkpoint with
- * {@code resume}, and refused without it, so work is never thrown away silently.
+ * mixes budgets); a member stopped any other way (a signal, a kill, before or after its first
+ * checkpoint) is continued with {@code resume} from where it stopped, with its own recorded
+ * configuration, and refused without it, so work is never thrown away silently.
  */
 public final class ExperimentRunner {
 
@@ -58,10 +59,10 @@ public final class ExperimentRunner {
         }
     }
 
-    /** Runs one trainer; the CLI wraps this in its Ctrl-C handler. */
+    /** Runs one trainer; the CLI runs it under its stop signals, which record a forced stop in {@code record}. */
     @FunctionalInterface
     public interface TrainerInvoker {
-        Trainer.Outcome run(Trainer trainer, boolean resume) throws Exception;
+        Trainer.Outcome run(Trainer trainer, RunJson record, boolean resume) throws Exception;
     }
 
     public static final String MODEL_FILE = TrainingCheckpoints.FINAL_MODEL;
@@ -74,9 +75,10 @@ public final class ExperimentRunner {
     private final Device device;
     private final PrintWriter out;
     private final ObjectNode root;
-    private TrainerInvoker invoker = Trainer::run;
+    private TrainerInvoker invoker = (trainer, record, resume) -> trainer.run(resume);
     private boolean progress = false;
     private boolean interactive = false;
+    private String resumeCommand;
 
     public ExperimentRunner(String experiment, Path outDir, ExperimentData data, Budget budget, Device device,
             PrintWriter out) throws IOException {
@@ -105,9 +107,15 @@ public final class ExperimentRunner {
         root.putArray("outputs");
     }
 
-    /** Replaces the plain {@code trainer.run(resume)} (the CLI installs its Ctrl-C handling here). */
+    /** Replaces the plain {@code trainer.run(resume)} (the CLI installs its signal handling here). */
     public ExperimentRunner invoker(TrainerInvoker i) {
         this.invoker = i;
+        return this;
+    }
+
+    /** The command that continues this experiment, recorded in a stopped member's run.json. */
+    public ExperimentRunner resumeCommand(String command) {
+        this.resumeCommand = command;
         return this;
     }
 
@@ -120,7 +128,7 @@ public final class ExperimentRunner {
 
     /**
      * Trains every member not yet finished, in order. Stops at the first member that is interrupted
-     * (Ctrl-C); its result then has status "interrupted" and later members "pending".
+     * (a signal); its result then has status "interrupted" and later members "pending".
      */
     public List<MemberResult> run(List<Member> members, boolean resume) throws Exception {
         Files.createDirectories(outDir);
@@ -159,35 +167,37 @@ public final class ExperimentRunner {
             out.flush();
             return new MemberResult(m, "completed", finalResult(m, run), dir, true);
         }
-        Optional<Path> checkpoint = TrainingCheckpoints.latestState(new TrainingCheckpoints(dir).dir());
-        boolean continuing = checkpoint.isPresent();
-        JsonNode previous = null;
-        if (continuing) {
+        RunState previous = Files.exists(dir.resolve(RunJson.FILE)) ? RunState.read(dir) : null;
+        if (previous != null) {
             if (!resume) {
-                throw new ExperimentException(dir + " holds an interrupted run (checkpoint "
-                        + checkpoint.get().getFileName() + "); pass --resume to continue it, or delete that folder"
-                        + " to start it again");
+                throw new ExperimentException(dir + " holds a stopped run (" + previous.howItEnded() + "); pass --resume"
+                        + " to continue it from " + previous.resumesFrom() + ", or delete that folder to start it again");
             }
-            previous = RunJson.read(dir);
             // The member's own stored configuration, so a resumed run continues exactly as it began.
-            config = TrainConfig.fromJson(previous.get("config"));
+            config = previous.config();
         }
         Files.createDirectories(dir);
         results.put(m.name(), new MemberResult(m, "running", TableWriter.Result.missing(m.model().plan().params()),
                 dir, false));
         writeManifest(results.values(), "running");
         out.printf(Locale.ROOT, "%s: %s %s (%,d parameters), %,d iterations of %d on %,d images -> %s%n", m.name(),
-                continuing ? "resuming" : "training", m.label(), m.model().plan().params(), config.iterations(),
+                previous != null ? "resuming" : "training", m.label(), m.model().plan().params(), config.iterations(),
                 config.batchSize(), data.train().size(), dir);
+        if (previous != null) {
+            out.printf(Locale.ROOT, "%s: continues from %s; its last session %s%n", m.name(), previous.resumesFrom(),
+                    previous.howItEnded());
+        }
         out.flush();
         Trainer trainer = new Trainer(config, data.train(), data.val(), device).runFolder(dir);
-        trainer.addListener(new RunJson(dir, config, data.path(), data.train(), data.val()).mergePrevious(previous))
+        RunJson record = new RunJson(dir, config, data.path(), data.train(), data.val())
+                .resumeCommand(resumeCommand).mergePrevious(previous == null ? null : previous.json());
+        trainer.addListener(record)
                 .addListener(new MetricsCsv(dir.resolve("metrics.csv")))
                 .addListener(new CurvesListener(dir.resolve("metrics.csv"), dir.resolve("curves.png"), m.label()));
         if (progress) {
             trainer.addListener(new ProgressReporter(System.err, interactive, m.label()));
         }
-        Trainer.Outcome o = invoker.run(trainer, continuing);
+        Trainer.Outcome o = invoker.run(trainer, record, previous != null);
         TableWriter.Result r = new TableWriter.Result(m.model().plan().params(), o.lastTrainError(), o.lastValError());
         out.printf(Locale.ROOT, "%s: %s at iteration %,d, train error %s%%, val error %s%%, %s%n", m.name(),
                 o.completed() ? "finished" : "interrupted", o.iteration(), TableWriter.percent(o.lastTrainError()),

@@ -90,7 +90,15 @@ public final class AtomicFiles {
 
     /** Deletes {@code .NAME.<digits>.tmp} siblings that no live writer holds locked (a kill -9 leaves them). */
     static void removeStaleTemporaries(Path dir, String name) throws IOException {
-        Pattern mine = Pattern.compile("\\." + Pattern.quote(name) + "\\.\\d+\\.tmp");
+        removeStale(dir, Pattern.compile("\\." + Pattern.quote(name) + "\\.\\d+\\.tmp"));
+    }
+
+    /** Deletes the temporary files of every write into {@code dir} that no live writer holds locked. */
+    public static void removeStaleTemporaries(Path dir) throws IOException {
+        removeStale(dir, Pattern.compile("\\..+\\.\\d+\\.tmp"));
+    }
+
+    private static void removeStale(Path dir, Pattern mine) throws IOException {
         List<Path> candidates;
         try (Stream<Path> s = Files.list(dir)) {
             candidates = s.filter(p -> mine.matcher(p.getFileName().toString()).matches()).toList();

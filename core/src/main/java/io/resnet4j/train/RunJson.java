@@ -12,12 +12,22 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * run.json, the run's provenance (in the manner of Tribuo): model and every hyperparameter,
  * seed, data set and counts, library and JDK versions, git commit, timings and final metrics.
- * Written when the run starts ("running") and rewritten when it ends, so a folder always says
- * what it holds; {@code --resume} reads the configuration back from it.
+ * Written when the run starts ("running"), at every checkpoint and when it ends, so a folder
+ * always says what it holds, even after a SIGKILL; {@code --resume} reads the configuration
+ * back from it.
+ *
+ * <p>A run that stops unfinished is "interrupted", with the reason, where it resumes from and the
+ * command that resumes it. A resumed run keeps the history of the earlier sessions (start time,
+ * {@code resumptions}: when, from which iteration, how the previous session ended, and which
+ * configuration or session values changed).
  */
 public final class RunJson implements TrainingListener {
 
@@ -27,12 +37,20 @@ public final class RunJson implements TrainingListener {
     private final Path file;
     private final ObjectNode root;
     private final Instant started = Instant.now();
+    private JsonNode previous;
+    private String resumeCommand;
+    private boolean forced;
 
     public RunJson(Path runDir, TrainConfig config, String dataPath, CifarData train, CifarData val) {
         this(runDir, config, dataPath, new CifarTrainingData(train, val));
     }
 
-    /** For any training data (CIFAR or image folders). */
+    /**
+     * For any training data (CIFAR or image folders).
+     *
+     * @param dataPath where the data is, as the run records it: an absolute, normalised path, so
+     *     that the run resumes from any working directory
+     */
     public RunJson(Path runDir, TrainConfig config, String dataPath, TrainingData train) {
         this.file = runDir.resolve(FILE);
         root = JSON.createObjectNode();
@@ -63,8 +81,45 @@ public final class RunJson implements TrainingListener {
         return JsonErrors.readFile(JSON, f);
     }
 
+    /**
+     * Settings of this session that are not part of the configuration but may change from one
+     * session to the next (threads, device, grace period...); a resumption records their changes.
+     */
+    public synchronized RunJson session(Map<String, ?> values) {
+        ObjectNode s = root.putObject("session");
+        values.forEach((k, v) -> s.set(k, JSON.valueToTree(v)));
+        return this;
+    }
+
+    /** The command that continues this run, recorded when it stops unfinished. */
+    public synchronized RunJson resumeCommand(String command) {
+        this.resumeCommand = command;
+        return this;
+    }
+
+    /**
+     * Keeps the history of an earlier run.json (start time, resumptions) when a run is resumed, and
+     * records this resumption when it starts.
+     */
+    public synchronized RunJson mergePrevious(JsonNode previousRun) {
+        this.previous = previousRun;
+        if (previousRun == null) {
+            return this;
+        }
+        if (previousRun.has("timings")) {
+            root.set("timings", previousRun.get("timings").deepCopy());
+            root.with("timings").remove("ended");
+        }
+        for (String kept : new String[] {"resumed_at", "resumptions", "final"}) {
+            if (previousRun.has(kept)) {
+                root.set(kept, previousRun.get(kept).deepCopy());
+            }
+        }
+        return this;
+    }
+
     @Override
-    public void onStart(TrainConfig config, long startIteration, int batchesPerEpoch) {
+    public synchronized void onStart(TrainConfig config, long startIteration, int batchesPerEpoch) {
         root.put("batches_per_epoch", batchesPerEpoch);
         ObjectNode timings = root.with("timings");
         if (!timings.has("started")) {
@@ -73,36 +128,135 @@ public final class RunJson implements TrainingListener {
         if (startIteration > 0) {
             root.withArray("resumed_at").add(startIteration);
         }
+        if (previous != null) {
+            recordResumption(startIteration);
+        }
+        root.put("status", "running");
+        root.remove("stop");
+        root.remove("resume_command");
         write();
     }
 
-    /** Keeps the history of an earlier run.json (start time, resumptions) when a run is resumed. */
-    public RunJson mergePrevious(JsonNode previous) {
-        if (previous != null && previous.has("timings")) {
-            root.set("timings", previous.get("timings").deepCopy());
-            root.with("timings").remove("ended");
+    private void recordResumption(long startIteration) {
+        ObjectNode r = root.withArray("resumptions").addObject();
+        r.put("at", Instant.now().toString());
+        r.put("iteration", startIteration);
+        r.put("previous_end", previousEnd(previous));
+        ObjectNode changed = r.putObject("changed");
+        JsonNode now = asRead(root);
+        compare(changed, "", previous.path("config"), now.path("config"));
+        compare(changed, "session.", previous.path("session"), now.path("session"));
+        compare(changed, "dataset.", previous.path("dataset").path("path"), now.path("dataset").path("path"), "path");
+    }
+
+    /** The node as it reads back from the file (a float 0.9 reads as the double 0.9, a long 6 as an int). */
+    private static JsonNode asRead(JsonNode node) {
+        try {
+            return JSON.readTree(JSON.writeValueAsBytes(node));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
-        if (previous != null && previous.has("resumed_at")) {
-            root.set("resumed_at", previous.get("resumed_at").deepCopy());
+    }
+
+    /** How the session before this resumption ended, in words. */
+    static String previousEnd(JsonNode run) {
+        String status = run.path("status").asText();
+        return switch (status) {
+            case "completed" -> "completed";
+            case "interrupted" -> "interrupted: " + run.path("stop").path("reason").asText("no reason recorded");
+            default -> "ended without recording why (killed by SIGKILL, out of memory, or the machine stopped)";
+        };
+    }
+
+    private static void compare(ObjectNode changed, String prefix, JsonNode before, JsonNode after) {
+        Set<String> keys = new TreeSet<>();
+        before.fieldNames().forEachRemaining(keys::add);
+        after.fieldNames().forEachRemaining(keys::add);
+        for (String k : keys) {
+            compare(changed, prefix, before.get(k), after.get(k), k);
         }
-        return this;
+    }
+
+    private static void compare(ObjectNode changed, String prefix, JsonNode before, JsonNode after, String key) {
+        JsonNode b = before == null || before.isMissingNode() ? null : before;
+        JsonNode a = after == null || after.isMissingNode() ? null : after;
+        if (!Objects.equals(b, a)) {
+            ObjectNode c = changed.putObject(prefix + key);
+            c.set("from", b);
+            c.set("to", a);
+        }
+    }
+
+    /** Keeps the newest checkpoint in run.json, so that even a killed run's record says what it can resume from. */
+    @Override
+    public synchronized void onCheckpoint(Path weights, long iteration) {
+        ObjectNode c = root.putObject("last_checkpoint");
+        c.put("iteration", iteration);
+        c.put("file", file.getParent().relativize(weights).toString());
+        c.put("at", Instant.now().toString());
+        write();
     }
 
     @Override
-    public void onEnd(Trainer.Outcome o) {
+    public synchronized void onEnd(Trainer.Outcome o) {
         root.put("status", o.completed() ? "completed" : "interrupted");
         ObjectNode timings = root.with("timings");
         timings.put("ended", Instant.now().toString());
         timings.put("seconds_this_session", o.seconds());
-        timings.put("images_per_s", o.imagesPerSecond());
-        ObjectNode fin = root.putObject("final");
+        ObjectNode fin = root.with("final");
         fin.put("iteration", o.iteration());
-        putNumber(fin, "train_error", o.lastTrainError());
-        putNumber(fin, "val_error", o.lastValError());
+        if (o.trained()) {
+            // A session that took no step (resumed at its end) leaves the measured numbers as they were.
+            timings.put("images_per_s", o.imagesPerSecond());
+            putNumber(fin, "train_error", o.lastTrainError());
+            putNumber(fin, "val_error", o.lastValError());
+        }
         if (o.lastCheckpoint() != null) {
-            fin.put("checkpoint", file.getParent().relativize(o.lastCheckpoint()).toString());
+            fin.put("checkpoint", relative(o.lastCheckpoint()));
+        }
+        if (!o.completed()) {
+            ObjectNode stop = root.putObject("stop");
+            stop.put("reason", o.stopReason());
+            stop.put("iteration", o.iteration());
+            stop.put("resumes_from", o.lastCheckpoint() == null ? 0 : TrainingCheckpoints.iterationOf(o.lastCheckpoint()));
+            putResumeCommand();
         }
         write();
+    }
+
+    /**
+     * Records a stop that skips the normal end (a second signal, a grace period run out): the run
+     * is "interrupted" and resumes from its newest complete checkpoint on disk, or from iteration 0.
+     * Nothing is written after this.
+     */
+    public synchronized void forcedStop(String reason) {
+        root.put("status", "interrupted");
+        root.with("timings").put("ended", Instant.now().toString());
+        ObjectNode stop = root.putObject("stop");
+        stop.put("reason", reason);
+        long from = 0;
+        try {
+            from = new TrainingCheckpoints(file.getParent()).latest().map(TrainingCheckpoints::iterationOf).orElse(0L);
+        } catch (IOException e) {
+            // an unreadable checkpoints folder: resuming will say what is wrong with it
+        }
+        stop.put("resumes_from", from);
+        if (from == 0) {
+            stop.put("note", "interrupted before its first checkpoint; resuming starts again from iteration 0");
+        }
+        putResumeCommand();
+        write();
+        forced = true;
+    }
+
+    private void putResumeCommand() {
+        if (resumeCommand != null) {
+            root.put("resume_command", resumeCommand);
+        }
+    }
+
+    private String relative(Path p) {
+        return file.getParent().toAbsolutePath().relativize(p.toAbsolutePath()).toString();
     }
 
     private static void putNumber(ObjectNode o, String key, double v) {
@@ -114,6 +268,9 @@ public final class RunJson implements TrainingListener {
     }
 
     private void write() {
+        if (forced) {
+            return; // the process is about to halt; the forced stop's record is the true one
+        }
         try {
             AtomicFiles.write(file, JSON.writeValueAsBytes(root));
         } catch (IOException e) {

@@ -7,6 +7,8 @@ import io.resnet4j.model.ResNetConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Function;
 
 /**
@@ -29,6 +31,18 @@ public final class TrainConfig {
     public static final long DEFAULT_SEED = 42;
     /** Data-preparation threads when none are given. */
     public static final int DEFAULT_WORKERS = 2;
+    /** Wall-clock minutes between checkpoints when none are given: what a SIGKILL can cost at most. */
+    public static final int DEFAULT_CHECKPOINT_MINUTES = 10;
+    /** Complete checkpoints a run folder keeps when no number is given (older ones are deleted). */
+    public static final int DEFAULT_KEEP_CHECKPOINTS = 3;
+
+    /**
+     * The run.json "config" keys a resumed run may change: its budget and the cadences of its
+     * checkpoints, metrics and data threads. Every other value decides what the network learns, so
+     * a resumed run keeps the recorded one.
+     */
+    public static final Set<String> CHANGEABLE_ON_RESUME = Set.of("iterations", "checkpoint_every",
+            "checkpoint_minutes", "keep_checkpoints", "log_every", "workers");
 
     private final Recipe recipe;
     private final ResNetConfig model;
@@ -40,6 +54,8 @@ public final class TrainConfig {
     private final int plateauPatience;
     private final long seed;
     private final int checkpointEvery;
+    private final double checkpointMinutes;
+    private final int keepCheckpoints;
     private final int logEvery;
     private final int evalEvery;
     private final int workers;
@@ -61,6 +77,8 @@ public final class TrainConfig {
         plateauPatience = b.resolvePlateauPatience();
         seed = b.seed;
         checkpointEvery = b.fromRecipe(b.checkpointEvery, Recipe::checkpointEvery, "checkpointEvery");
+        checkpointMinutes = b.checkpointMinutes;
+        keepCheckpoints = b.keepCheckpoints;
         logEvery = b.fromRecipe(b.logEvery, Recipe::logEvery, "logEvery");
         evalEvery = b.resolveEvalEvery(batchSize);
         workers = b.workers;
@@ -83,7 +101,8 @@ public final class TrainConfig {
     public Builder toBuilder() {
         return new Builder(recipe).model(model).batchSize(batchSize).momentum(momentum).weightDecay(weightDecay)
                 .iterations(iterations).schedule(schedule).plateauPatience(plateauPatience).seed(seed)
-                .checkpointEvery(checkpointEvery).logEvery(logEvery).evalEvery(evalEvery).workers(workers)
+                .checkpointEvery(checkpointEvery).checkpointMinutes(checkpointMinutes).keepCheckpoints(keepCheckpoints)
+                .logEvery(logEvery).evalEvery(evalEvery).workers(workers)
                 .augmentation(augmentation).accumulate(accumulate).frozenPrefix(frozenPrefix)
                 .headLearningRate(headLearningRate).initFrom(init, newHead);
     }
@@ -95,6 +114,9 @@ public final class TrainConfig {
         check(weightDecay >= 0, "weightDecay", "weight decay " + weightDecay + " must be at least 0");
         check(plateauPatience >= 0, "plateauPatience", "plateau patience " + plateauPatience + " must be at least 0");
         check(checkpointEvery >= 1, "checkpointEvery", "checkpoint interval " + checkpointEvery + " must be at least 1");
+        check(checkpointMinutes >= 0, "checkpointMinutes", "checkpoint minutes " + checkpointMinutes
+                + " must be at least 0 (0: no checkpoints by time)");
+        check(keepCheckpoints >= 1, "keepCheckpoints", "checkpoints kept " + keepCheckpoints + " must be at least 1");
         check(logEvery >= 1, "logEvery", "log interval " + logEvery + " must be at least 1");
         check(evalEvery >= 0, "evalEvery", "evaluation interval " + evalEvery
                 + " must be at least 1 (or 0: once per epoch)");
@@ -159,6 +181,16 @@ public final class TrainConfig {
         return checkpointEvery;
     }
 
+    /** Wall-clock minutes after which a checkpoint is written whatever the iteration; 0 = only by iterations. */
+    public double checkpointMinutes() {
+        return checkpointMinutes;
+    }
+
+    /** The newest complete checkpoints a run folder keeps; older ones are deleted. */
+    public int keepCheckpoints() {
+        return keepCheckpoints;
+    }
+
     public int logEvery() {
         return logEvery;
     }
@@ -216,6 +248,8 @@ public final class TrainConfig {
         o.put("warmup_max_iterations", schedule.warmupMaxIterations());
         o.put("seed", seed);
         o.put("checkpoint_every", checkpointEvery);
+        o.put("checkpoint_minutes", checkpointMinutes);
+        o.put("keep_checkpoints", keepCheckpoints);
         o.put("log_every", logEvery);
         o.put("eval_every", evalEvery);
         o.put("workers", workers);
@@ -239,7 +273,8 @@ public final class TrainConfig {
 
     /**
      * Reads a run.json "config" object. Keys that earlier versions did not write get the values
-     * those runs had: no accumulation, plateau rule or fine-tuning; "augment" for the augmentation.
+     * those runs had: no accumulation, plateau rule or fine-tuning; "augment" for the augmentation;
+     * every checkpoint kept (and the default time cadence from now on).
      */
     public static TrainConfig fromJson(JsonNode o) {
         List<Long> milestones = new ArrayList<>();
@@ -251,7 +286,10 @@ public final class TrainConfig {
         return new Builder(recipe).model(ModelConfigJson.fromJson(o)).batchSize(o.get("batch_size").asInt())
                 .momentum((float) o.get("momentum").asDouble()).weightDecay((float) o.get("weight_decay").asDouble())
                 .iterations(o.get("iterations").asLong()).schedule(schedule).seed(o.get("seed").asLong())
-                .checkpointEvery(o.get("checkpoint_every").asInt()).logEvery(o.get("log_every").asInt())
+                .checkpointEvery(o.get("checkpoint_every").asInt())
+                .checkpointMinutes(o.path("checkpoint_minutes").asDouble(DEFAULT_CHECKPOINT_MINUTES))
+                .keepCheckpoints(o.path("keep_checkpoints").asInt(Integer.MAX_VALUE))
+                .logEvery(o.get("log_every").asInt())
                 .evalEvery(o.get("eval_every").asInt()).workers(o.get("workers").asInt())
                 .augmentation(augmentationFromJson(o)).accumulate(o.path("accumulate").asInt(1))
                 .plateauPatience(o.path("plateau_patience").asInt(0)).frozenPrefix(o.path("frozen_prefix").asInt(0))
@@ -266,6 +304,35 @@ public final class TrainConfig {
             return Recipe.Augmentation.parse(o.get("augmentation").asText());
         }
         return o.get("augment").asBoolean() ? Recipe.Augmentation.DATA_DEFAULT : Recipe.Augmentation.NONE;
+    }
+
+    /** The run.json "config" keys whose values differ between this configuration and {@code other}. */
+    public Set<String> differingKeys(TrainConfig other) {
+        ObjectNode mine = toJson();
+        ObjectNode theirs = other.toJson();
+        Set<String> keys = new TreeSet<>();
+        mine.fieldNames().forEachRemaining(keys::add);
+        theirs.fieldNames().forEachRemaining(keys::add);
+        keys.removeIf(k -> Objects.equals(mine.get(k), theirs.get(k)));
+        return keys;
+    }
+
+    /**
+     * Checks that {@code resumed}, this recorded configuration as a resumed run would use it, changes
+     * only what a resumption may ({@link #CHANGEABLE_ON_RESUME}).
+     *
+     * @throws InvalidConfigException naming the values that may not change
+     */
+    public void requireResumableAs(TrainConfig resumed) {
+        Set<String> fixed = new TreeSet<>(differingKeys(resumed));
+        fixed.removeAll(CHANGEABLE_ON_RESUME);
+        check(fixed.isEmpty(), "resume", "a resumed run keeps its recorded " + String.join(", ", fixed)
+                + "; start a new run to change them");
+    }
+
+    /** A budget of whole epochs of {@code trainImages} images, in steps of this configuration's batch size. */
+    public long iterationsForEpochs(int epochs, int trainImages) {
+        return (long) epochs * (trainImages / batchSize);
     }
 
     /** Two configurations are equal when they would record the same run.json "config". */
@@ -305,6 +372,8 @@ public final class TrainConfig {
         private Integer plateauPatience;
         private long seed = DEFAULT_SEED;
         private Integer checkpointEvery;
+        private double checkpointMinutes = DEFAULT_CHECKPOINT_MINUTES;
+        private int keepCheckpoints = DEFAULT_KEEP_CHECKPOINTS;
         private Integer logEvery;
         private Integer evalEvery;
         private int workers = DEFAULT_WORKERS;
@@ -397,6 +466,18 @@ public final class TrainConfig {
 
         public Builder checkpointEvery(int steps) {
             checkpointEvery = steps;
+            return this;
+        }
+
+        /** Also checkpoint when this many minutes have passed since the last checkpoint (0: only by iterations). */
+        public Builder checkpointMinutes(double minutes) {
+            checkpointMinutes = minutes;
+            return this;
+        }
+
+        /** Keep the newest {@code k} complete checkpoints, deleting older ones. */
+        public Builder keepCheckpoints(int k) {
+            keepCheckpoints = k;
             return this;
         }
 

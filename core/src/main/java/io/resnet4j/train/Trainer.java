@@ -39,16 +39,28 @@ import java.util.Objects;
  */
 public final class Trainer {
 
-    /** How a run ended. */
+    /**
+     * How a run ended.
+     *
+     * @param startIteration where this session started (0, or where a resumed run left off)
+     * @param stopReason why an unfinished run stopped ("stopped at iteration N as asked", a signal's
+     *     name), or null when it completed
+     */
     public record Outcome(long iteration, boolean completed, double lastTrainError, double lastValError,
-            Path lastCheckpoint, double seconds, double imagesPerSecond) {}
+            Path lastCheckpoint, double seconds, double imagesPerSecond, long startIteration, String stopReason) {
+
+        /** Whether this session took any step (a resumed run may already have been at its end). */
+        public boolean trained() {
+            return iteration > startIteration;
+        }
+    }
 
     private final TrainConfig config;
     private final TrainingData data;
     private final Device device;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private TrainingCheckpoints checkpoints;
-    private volatile boolean stopRequested;
+    private volatile String stopRequested;
     private long stopAtIteration = Long.MAX_VALUE;
     private Preprocessing preprocessing;
     private Outcome outcome;
@@ -79,9 +91,10 @@ public final class Trainer {
     }
 
     /**
-     * Keeps the run in a folder: checkpoints (every {@link TrainConfig#checkpointEvery} steps, on a
-     * stop, and at the end), the final {@value TrainingCheckpoints#FINAL_MODEL}, and what
-     * {@link #run(boolean) run(true)} resumes from. Without one the trainer writes no file.
+     * Keeps the run in a folder: checkpoints (every {@link TrainConfig#checkpointEvery} steps, every
+     * {@link TrainConfig#checkpointMinutes} minutes, on a stop, and at the end; the newest
+     * {@link TrainConfig#keepCheckpoints} are kept), the final {@value TrainingCheckpoints#FINAL_MODEL},
+     * and what {@link #run(boolean) run(true)} resumes from. Without one the trainer writes no file.
      */
     public Trainer runFolder(Path dir) {
         checkpoints = new TrainingCheckpoints(dir);
@@ -95,7 +108,12 @@ public final class Trainer {
 
     /** Asks the loop to stop after the current step, with a checkpoint when there is a run folder (safe from a signal handler). */
     public void requestStop() {
-        stopRequested = true;
+        requestStop("stop requested");
+    }
+
+    /** {@link #requestStop()}, saying why (recorded in the {@link Outcome} and by listeners such as {@link RunJson}). */
+    public void requestStop(String reason) {
+        stopRequested = Objects.requireNonNull(reason, "reason: say why the run stops, e.g. \"SIGTERM\"");
     }
 
     /** Stops as if interrupted once this iteration is reached; for tests and time boxes. */
@@ -151,17 +169,19 @@ public final class Trainer {
 
     /**
      * Trains a network of the trainer's own, from scratch or, with {@code resume}, from the run
-     * folder's newest checkpoint; the network is closed at the end and what remains is the run
-     * folder (the command line's way of training).
+     * folder's newest complete checkpoint; a run stopped before its first checkpoint starts again
+     * from iteration 0, exactly as it first began. The network is closed at the end and what
+     * remains is the run folder (the command line's way of training).
      */
     public Outcome run(boolean resume) throws IOException {
         if (resume && checkpoints == null) {
             throw new IllegalStateException("resuming needs the run folder to resume from: call runFolder(dir)");
         }
+        boolean fromCheckpoint = resume && checkpoints.latest().isPresent();
         try (NDManager manager = NDManager.newBaseManager(device)) {
             seedEngine();
-            ResNet net = resume ? new ResNet(config.model()).initialize(manager) : newNetwork(manager);
-            return train(net, resume);
+            ResNet net = fromCheckpoint ? new ResNet(config.model()).initialize(manager) : newNetwork(manager);
+            return train(net, fromCheckpoint);
         }
     }
 
@@ -210,10 +230,11 @@ public final class Trainer {
         try (Sgd sgd = new Sgd(manager, config.momentum(), config.weightDecay())) {
             ScheduleState state = new ScheduleState(config);
             Preprocessing resumed = resume ? checkpoints.restoreLatest(net, sgd, state, manager) : null;
+            Path restored = resume ? checkpoints.latest().orElseThrow() : null;
             preprocessing = data.preprocessing(resumed);
             net.setFrozenPrefix(config.frozenPrefix());
             listeners.forEach(l -> l.onStart(config, state.iteration(), batchesPerEpoch()));
-            outcome = new Session(net, sgd, newStep(net, sgd, manager), state, manager).run();
+            outcome = new Session(net, sgd, newStep(net, sgd, manager), state, manager, restored).run();
             listeners.forEach(l -> l.onEnd(outcome));
             return outcome;
         }
@@ -238,20 +259,28 @@ public final class Trainer {
         private final NDManager manager;
         private final MetricsWindow window = new MetricsWindow();
         private final long startNanos = System.nanoTime();
+        private final long startIteration;
         private final int evalInterval;
+        private final long checkpointNanos;
+        private long lastCheckpointNanos = startNanos;
         private long trainedImages;
         private float lastRate;
         private double lastTrainError = Double.NaN;
         private double lastValError = Double.NaN;
         private Path lastCheckpoint;
 
-        Session(ResNet net, Sgd sgd, TrainStep step, ScheduleState state, NDManager manager) {
+        /** @param restored the checkpoint a resumed run continues from, or null */
+        Session(ResNet net, Sgd sgd, TrainStep step, ScheduleState state, NDManager manager, Path restored) {
             this.net = net;
             this.sgd = sgd;
             this.step = step;
             this.state = state;
             this.manager = manager;
+            this.lastCheckpoint = restored;
+            this.startIteration = state.iteration();
             this.evalInterval = config.evalEvery() == Recipe.EACH_EPOCH ? batchesPerEpoch() : config.evalEvery();
+            double minutes = config.checkpointMinutes();
+            this.checkpointNanos = minutes > 0 ? (long) Math.min(minutes * 60e9, Long.MAX_VALUE) : Long.MAX_VALUE;
         }
 
         Outcome run() throws IOException {
@@ -313,14 +342,19 @@ public final class Trainer {
             long iteration = state.iteration();
             boolean completed = completed();
             boolean evalNow = data.valSize() > 0 && (iteration % evalInterval == 0 || completed);
-            boolean stopNow = stopRequested || iteration >= stopAtIteration;
+            boolean stopNow = stopRequested != null || iteration >= stopAtIteration;
             if (iteration % config.logEvery() == 0 || evalNow || completed || stopNow) {
                 report(epoch, evalNow);
             }
-            if (checkpoints != null && (iteration % config.checkpointEvery() == 0 || completed || stopNow)) {
+            if (checkpoints != null && (checkpointDue(iteration) || completed || stopNow)) {
                 checkpoint();
             }
             return stopNow && !completed;
+        }
+
+        /** By iterations, or by wall-clock time so that a kill loses at most that much work. */
+        private boolean checkpointDue(long iteration) {
+            return iteration % config.checkpointEvery() == 0 || System.nanoTime() - lastCheckpointNanos >= checkpointNanos;
         }
 
         private void report(int epoch, boolean evalNow) {
@@ -342,6 +376,8 @@ public final class Trainer {
 
         private void checkpoint() throws IOException {
             lastCheckpoint = checkpoints.save(net, sgd, state, preprocessing, data.classNames(), config.seed());
+            lastCheckpointNanos = System.nanoTime();
+            checkpoints.prune(config.keepCheckpoints());
             Path weights = lastCheckpoint;
             long iteration = state.iteration();
             listeners.forEach(l -> l.onCheckpoint(weights, iteration));
@@ -351,10 +387,12 @@ public final class Trainer {
             double seconds = (System.nanoTime() - startNanos) / 1e9;
             boolean completed = completed();
             if (completed && checkpoints != null) {
-                lastCheckpoint = checkpoints.publishFinal(lastCheckpoint, state.iteration());
+                lastCheckpoint = checkpoints.publishFinal(lastCheckpoint);
             }
+            String reason = completed ? null : stopRequested != null ? stopRequested
+                    : "stopped at iteration " + state.iteration() + " as asked";
             return new Outcome(state.iteration(), completed, lastTrainError, lastValError, lastCheckpoint, seconds,
-                    trainedImages / Math.max(seconds, 1e-9));
+                    trainedImages / Math.max(seconds, 1e-9), startIteration, reason);
         }
     }
 

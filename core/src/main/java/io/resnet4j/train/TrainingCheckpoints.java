@@ -5,13 +5,13 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resnet4j.image.Preprocessing;
+import io.resnet4j.io.AtomicFiles;
 import io.resnet4j.io.Checkpoint;
 import io.resnet4j.io.SafeTensors;
 import io.resnet4j.model.ResNet;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,15 +24,25 @@ import java.util.stream.Stream;
  * The files of a run folder that make it resumable: {@code checkpoints/iter-NNNNNNN.safetensors}
  * (a resnet4j checkpoint: weights, classes, preprocessing, provenance) with its
  * {@code .state.safetensors} sibling (momentum buffers and {@link ScheduleState}), and the final
- * {@code model.safetensors}. The state file is written after the weights, so a state file present
- * means its weights are complete.
+ * {@code model.safetensors}.
+ *
+ * <p>Every file is written atomically (a temporary sibling, then a rename), and the state file
+ * after the weights, so a state file present means a complete checkpoint, whenever the process
+ * was killed. Deleting goes the other way round (state first), so a checkpoint being deleted is
+ * never taken for a complete one.
  */
 public final class TrainingCheckpoints {
 
     /** The finished run's weights, in the run folder. */
     public static final String FINAL_MODEL = "model.safetensors";
     static final String STATE_SUFFIX = ".state.safetensors";
+    /**
+     * Test hook: milliseconds to wait between a checkpoint's weights and its state file, so that
+     * tests can stop a process in the middle of a checkpoint write.
+     */
+    static final String TEST_DELAY_PROPERTY = "resnet4j.test.checkpointDelayMillis";
     private static final String MOMENTUM_PREFIX = "momentum.";
+    private static final String WEIGHTS_SUFFIX = ".safetensors";
 
     private final Path runDir;
 
@@ -63,12 +73,35 @@ public final class TrainingCheckpoints {
         provenance.put("iteration", state.iteration());
         provenance.put("seed", seed);
         Checkpoint.save(weights, net, classNames, preprocessing, provenance);
+        pauseForTests();
         Map<String, NDArray> momentum = new LinkedHashMap<>();
         sgd.state().forEach((name, buffer) -> momentum.put(MOMENTUM_PREFIX + name, buffer));
         Map<String, String> meta = state.toMetadata();
         meta.put("seed", String.valueOf(seed));
         Checkpoint.saveTensors(statePath(weights), momentum, meta);
         return weights;
+    }
+
+    private static void pauseForTests() {
+        long millis = Long.getLong(TEST_DELAY_PROPERTY, 0);
+        if (millis > 0) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** The weights file of the newest complete checkpoint, if any. */
+    public Optional<Path> latest() throws IOException {
+        return latestState(dir()).map(TrainingCheckpoints::weightsFor);
+    }
+
+    /** The iteration a checkpoint file was written at, from its name. */
+    public static long iterationOf(Path checkpoint) {
+        String name = checkpoint.getFileName().toString();
+        return Long.parseLong(name.substring("iter-".length(), name.indexOf('.')));
     }
 
     /**
@@ -92,39 +125,69 @@ public final class TrainingCheckpoints {
     }
 
     /**
-     * Copies the finished run's last checkpoint to {@value #FINAL_MODEL}. A run resumed after it
-     * had already finished wrote no checkpoint in this session: its last one is on disk.
+     * Deletes all but the newest {@code keep} complete checkpoints (never the only one), the
+     * weights of checkpoints whose state was never written, and what killed writes left behind.
+     */
+    void prune(int keep) throws IOException {
+        List<Path> complete = completeStates(dir());
+        for (int i = 0; i < complete.size() - Math.max(keep, 1); i++) {
+            Files.deleteIfExists(complete.get(i));
+            Files.deleteIfExists(weightsFor(complete.get(i)));
+        }
+        try (Stream<Path> files = Files.list(dir())) {
+            for (Path p : files.filter(TrainingCheckpoints::isWeights).toList()) {
+                if (!Files.exists(statePath(p))) {
+                    Files.deleteIfExists(p); // a write that stopped between weights and state
+                }
+            }
+        }
+        AtomicFiles.removeStaleTemporaries(dir());
+    }
+
+    private static boolean isWeights(Path p) {
+        String name = p.getFileName().toString();
+        return name.startsWith("iter-") && name.endsWith(WEIGHTS_SUFFIX) && !name.endsWith(STATE_SUFFIX);
+    }
+
+    /**
+     * Copies the finished run's last checkpoint to {@value #FINAL_MODEL}, atomically.
      *
      * @return the checkpoint published, or null when there is none
      */
-    Path publishFinal(Path lastWritten, long iteration) throws IOException {
-        Path last = lastWritten != null ? lastWritten : weightsAt(iteration);
-        if (!Files.exists(last)) {
+    Path publishFinal(Path lastWritten) throws IOException {
+        if (lastWritten == null || !Files.exists(lastWritten)) {
             return null;
         }
-        Files.copy(last, runDir.resolve(FINAL_MODEL), StandardCopyOption.REPLACE_EXISTING);
-        return last;
+        AtomicFiles.write(runDir.resolve(FINAL_MODEL), out -> Files.copy(lastWritten, out));
+        return lastWritten;
     }
 
     static Path statePath(Path weights) {
         String name = weights.getFileName().toString();
-        return weights.resolveSibling(name.substring(0, name.length() - ".safetensors".length()) + STATE_SUFFIX);
+        return weights.resolveSibling(name.substring(0, name.length() - WEIGHTS_SUFFIX.length()) + STATE_SUFFIX);
     }
 
     static Path weightsFor(Path state) {
         String name = state.getFileName().toString();
-        return state.resolveSibling(name.substring(0, name.length() - STATE_SUFFIX.length()) + ".safetensors");
+        return state.resolveSibling(name.substring(0, name.length() - STATE_SUFFIX.length()) + WEIGHTS_SUFFIX);
     }
 
     /** The newest complete checkpoint's state file (weights and optimizer state both written) in a folder. */
     public static Optional<Path> latestState(Path dir) throws IOException {
+        List<Path> complete = completeStates(dir);
+        return complete.isEmpty() ? Optional.empty() : Optional.of(complete.get(complete.size() - 1));
+    }
+
+    /** The state files of complete checkpoints, oldest first. */
+    private static List<Path> completeStates(Path dir) throws IOException {
         if (!Files.isDirectory(dir)) {
-            return Optional.empty();
+            return List.of();
         }
         try (Stream<Path> files = Files.list(dir)) {
             return files.filter(p -> p.getFileName().toString().endsWith(STATE_SUFFIX))
                     .filter(p -> Files.exists(weightsFor(p)))
-                    .max(Comparator.comparing(p -> p.getFileName().toString()));
+                    .sorted(Comparator.comparing(p -> p.getFileName().toString()))
+                    .toList();
         }
     }
 }

@@ -13,6 +13,10 @@
  *       ({@link io.resnet4j.train.RunJson}, {@link io.resnet4j.train.MetricsCsv}, ...) observe it.
  *   <li>{@link io.resnet4j.train.TrainStep} and {@link io.resnet4j.train.Sgd} are one optimisation step
  *       with PyTorch's exact SGD semantics, shared with the benchmark.
+ *   <li>A run's lifecycle, for any long job: {@link io.resnet4j.train.StopSignals} turns SIGTERM, SIGINT
+ *       and SIGHUP into a checkpoint and a clean exit within a grace period;
+ *       {@link io.resnet4j.train.RunState} says where a run folder stands (finished, or where it resumes
+ *       from and how it stopped); {@link io.resnet4j.train.TrainingCheckpoints} writes them atomically.
  * </ul>
  *
  * <pre>{@code

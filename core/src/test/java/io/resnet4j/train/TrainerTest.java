@@ -101,6 +101,70 @@ class TrainerTest {
         }
     }
 
+    /**
+     * Checkpoints by wall-clock time as well as by iterations, the newest K kept; what killed
+     * writes left (a weights file without its state, a temporary file) is cleared away.
+     */
+    @Test
+    void checkpointsComeByTimeTooAndOnlyTheNewestAreKept(@TempDir Path tmp) throws Exception {
+        Path run = tmp.resolve("run");
+        Path checkpoints = Files.createDirectories(run.resolve("checkpoints"));
+        Files.writeString(checkpoints.resolve("iter-0000001.safetensors"), "weights whose state was never written");
+        Files.writeString(checkpoints.resolve(".iter-0000003.safetensors.123.tmp"), "a killed write");
+        // A minute's millionth: every step is past due.
+        TrainConfig config = tinyConfig(6).toBuilder().checkpointMinutes(1e-6).keepCheckpoints(2).build();
+        List<Long> written = new ArrayList<>();
+        new Trainer(config, randomData(96, 8), null, Device.cpu()).runFolder(run).addListener(new TrainingListener() {
+            @Override
+            public void onCheckpoint(Path weights, long iteration) {
+                written.add(iteration);
+            }
+        }).run(false);
+        assertThat(written).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+        try (Stream<Path> files = Files.list(checkpoints)) {
+            assertThat(files.map(p -> p.getFileName().toString()).sorted()).containsExactly("iter-0000005.safetensors",
+                    "iter-0000005.state.safetensors", "iter-0000006.safetensors", "iter-0000006.state.safetensors");
+        }
+        assertThat(run.resolve("model.safetensors")).hasSameBinaryContentAs(checkpoints.resolve("iter-0000006.safetensors"));
+    }
+
+    /** A folder whose run stopped before writing any checkpoint resumes from iteration 0, exactly. */
+    @Test
+    void resumingWithoutACheckpointStartsAgainFromTheBeginning(@TempDir Path tmp) throws Exception {
+        CifarData train = randomData(128, 9);
+        TrainConfig config = tinyConfig(5);
+        Path a = tmp.resolve("a");
+        new Trainer(config, train, null, Device.cpu()).runFolder(a).run(false);
+        Path b = Files.createDirectories(tmp.resolve("b"));
+        Trainer.Outcome o = new Trainer(config, train, null, Device.cpu()).runFolder(b).run(true);
+        assertThat(o.startIteration()).isZero();
+        assertThat(o.completed()).isTrue();
+        assertThat(io.resnet4j.WeightsDiff.max(a.resolve("model.safetensors"), b.resolve("model.safetensors")))
+                .isLessThanOrEqualTo(1e-5f);
+    }
+
+    /** Resuming a finished run takes no step and leaves the measured numbers in run.json as they were. */
+    @Test
+    void resumingAFinishedRunKeepsItsRecord(@TempDir Path tmp) throws Exception {
+        CifarData train = randomData(128, 10);
+        CifarData val = randomData(64, 11);
+        TrainConfig config = tinyConfig(4);
+        Path run = tmp.resolve("run");
+        new Trainer(config, train, val, Device.cpu()).runFolder(run)
+                .addListener(new RunJson(run, config, "/data", train, val)).run(false);
+        var finished = RunJson.read(run);
+        byte[] weights = Files.readAllBytes(run.resolve("model.safetensors"));
+        Trainer.Outcome again = new Trainer(config, train, val, Device.cpu()).runFolder(run)
+                .addListener(new RunJson(run, config, "/data", train, val).mergePrevious(finished)).run(true);
+        assertThat(again.trained()).isFalse();
+        assertThat(again.completed()).isTrue();
+        var json = RunJson.read(run);
+        assertThat(json.get("final").get("train_error")).isEqualTo(finished.get("final").get("train_error"));
+        assertThat(json.get("final").get("val_error").asDouble()).isBetween(0.0, 1.0);
+        assertThat(json.get("timings").get("images_per_s")).isEqualTo(finished.get("timings").get("images_per_s"));
+        assertThat(Files.readAllBytes(run.resolve("model.safetensors"))).isEqualTo(weights);
+    }
+
     @Test
     void runFolderHoldsMetricsCheckpointsAndProvenance(@TempDir Path tmp) throws Exception {
         CifarData train = randomData(256, 3);
