@@ -89,7 +89,7 @@ public final class ExperimentCommand implements Callable<Integer> {
                         + " (give the same budget options); '--resume --output RUN_DIR' means the same.")
         String resume;
 
-        @Option(names = "--grace-seconds", paramLabel = "S", description = "After SIGTERM, SIGINT or SIGHUP, the time"
+        @Option(names = "--grace-seconds", paramLabel = "SECONDS", description = "After SIGTERM, SIGINT or SIGHUP, the time"
                 + " to finish the step and write a checkpoint before exiting at once (default: "
                 + StoppableTraining.DEFAULT_GRACE_SECONDS + ").")
         Integer graceSeconds;

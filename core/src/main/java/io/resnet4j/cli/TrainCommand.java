@@ -164,7 +164,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--checkpoint-every", paramLabel = "N", description = "Iterations between checkpoints (default: the recipe's).")
     Integer checkpointEvery;
 
-    @Option(names = "--checkpoint-minutes", paramLabel = "N", description = "Also write a checkpoint when M minutes have passed since the last one, so a kill loses at most that (default: "
+    @Option(names = "--checkpoint-minutes", paramLabel = "MINUTES", description = "Also write a checkpoint when MINUTES minutes have passed since the last one, so a kill loses at most that (default: "
             + TrainConfig.DEFAULT_CHECKPOINT_MINUTES + "; 0: only by iterations).")
     Double checkpointMinutes;
 
@@ -184,7 +184,7 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--stop-after", paramLabel = "ITER", description = "Stop with a checkpoint at this iteration (time boxes; resume later).")
     Long stopAfter;
 
-    @Option(names = "--grace-seconds", paramLabel = "S", description = "After SIGTERM, SIGINT or SIGHUP, the time to finish the step and write a checkpoint before exiting at once; keep it below the scheduler's own (default: "
+    @Option(names = "--grace-seconds", paramLabel = "SECONDS", description = "After SIGTERM, SIGINT or SIGHUP, the time to finish the step and write a checkpoint before exiting at once; keep it below the scheduler's own (default: "
             + StoppableTraining.DEFAULT_GRACE_SECONDS + ").")
     Integer graceSeconds;
 
