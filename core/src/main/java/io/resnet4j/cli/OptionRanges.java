@@ -70,7 +70,11 @@ final class OptionRanges {
             Map.entry("--warmup-lr", Range.atLeast(0)),
             Map.entry("--momentum", Range.between(0, 1)),
             Map.entry("--weight-decay", Range.atLeast(0)),
-            Map.entry("--percentile", new Range(50, true, 100)));
+            Map.entry("--percentile", new Range(50, true, 100)),
+            Map.entry("--score-threshold", Range.between(0, 1)),
+            Map.entry("--max-detections", Range.atLeast(1)),
+            Map.entry("--min-size", Range.between(1, io.resnet4j.detection.ops.DetectionTransform.MAX_SIDE)),
+            Map.entry("--max-size", Range.between(1, io.resnet4j.detection.ops.DetectionTransform.MAX_SIDE)));
 
     private OptionRanges() {}
 

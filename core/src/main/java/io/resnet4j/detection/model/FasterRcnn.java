@@ -112,8 +112,10 @@ public final class FasterRcnn extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         body.initialize(manager);
-        for (var child : List.of(fpn, rpnHead, mlpHead, predictor).stream().filter(Objects::nonNull).toList()) {
-            child.initialize(manager, dataType, inputShapes);
+        for (var child : java.util.Arrays.asList(fpn, rpnHead, mlpHead, predictor)) {
+            if (child != null) { // C4 has no pyramid and no MLP head
+                child.initialize(manager, dataType, inputShapes);
+            }
         }
     }
 

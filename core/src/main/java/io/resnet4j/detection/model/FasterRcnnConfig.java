@@ -128,9 +128,9 @@ public record FasterRcnnConfig(
         if (headStride != 1 && headStride != 2) {
             throw new IllegalArgumentException("the C4 head's stride is 1 or 2, got " + headStride);
         }
-        if (box.detectionsPerImage() < 1 || !(box.scoreThreshold() >= 0 && box.scoreThreshold() < 1)) {
-            throw new IllegalArgumentException("detections per image must be at least 1 and the score threshold in"
-                    + " [0, 1), got " + box.detectionsPerImage() + " and " + box.scoreThreshold());
+        if (box.detectionsPerImage() < 1 || !(box.scoreThreshold() >= 0 && box.scoreThreshold() <= 1)) {
+            throw new IllegalArgumentException("detections per image must be at least 1 and the score threshold"
+                    + " between 0 and 1, got " + box.detectionsPerImage() + " and " + box.scoreThreshold());
         }
     }
 

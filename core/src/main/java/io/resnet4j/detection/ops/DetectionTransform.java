@@ -67,7 +67,8 @@ public record DetectionTransform(int minSize, int maxSize, float[] mean, float[]
     public int[] resizedSize(int height, int width) {
         float shorter = Math.min(height, width);
         float longer = Math.max(height, width);
-        float scale = Math.min(minSize / shorter, maxSize / longer);
+        // torchvision divides a Python float by a float tensor, which PyTorch computes as reciprocal times value.
+        float scale = Math.min((1f / shorter) * minSize, (1f / longer) * maxSize);
         return new int[] {(int) Math.floor(height * (double) scale), (int) Math.floor(width * (double) scale)};
     }
 

@@ -62,7 +62,8 @@ public record RoiAlign(int outputSize, int samplingRatio, boolean aligned) {
             NDArray table = table(levels, s.used, scratch);
             NDArray weights = scratch.createCoo(FloatBuffer.wrap(s.values), new long[][] {s.rows, s.columns},
                     new Shape((long) r * p * p, table.getShape().get(0)));
-            NDArray out = weights.matMul(table).reshape(r, p, p, channels).transpose(0, 3, 1, 2).duplicate();
+            // (DJL's duplicate() would detach the result from autograd; attaching the view keeps its storage alive.)
+            NDArray out = weights.matMul(table).reshape(r, p, p, channels).transpose(0, 3, 1, 2);
             out.attach(manager);
             return out;
         }

@@ -12,12 +12,12 @@ import java.util.Map;
  * index, computed with integer hashing and float arithmetic that Python (numpy) and Java evaluate bit
  * for bit alike. Mirrors {@code formula()} in tools/fixtures/make_detection_fixtures.py.
  */
-final class FormulaWeights {
+public final class FormulaWeights {
 
     private FormulaWeights() {}
 
     /** Overwrites every parameter and statistic of the network. */
-    static void fill(FasterRcnn net, NDManager manager) {
+    public static void fill(FasterRcnn net, NDManager manager) {
         for (Map.Entry<String, Parameter> e : net.stateDict().entrySet()) {
             Shape shape = e.getValue().getArray().getShape();
             StateDicts.copyInto(e.getValue().getArray(), manager.create(values(e.getKey(), shape), shape));
