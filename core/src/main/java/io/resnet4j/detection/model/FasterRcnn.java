@@ -22,6 +22,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Random;
 
 /**
  * Faster R-CNN (Ren, He, Girshick, Sun, 2015) on a resnet4j ResNet, in one of two designs:
@@ -57,6 +58,7 @@ public final class FasterRcnn extends AbstractBlock {
     private final BoxPredictor predictor;
     private final RegionProposalNetwork rpn;
     private final RoiHeads roiHeads;
+    private int trainableStages = 3;
 
     public FasterRcnn(FasterRcnnConfig config) {
         super((byte) 1);
@@ -106,7 +108,7 @@ public final class FasterRcnn extends AbstractBlock {
     /** Allocates and initialises every parameter on the manager's device. */
     public FasterRcnn initialize(NDManager manager) {
         initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
-        return this;
+        return setTrainableStages(trainableStages);
     }
 
     @Override
@@ -180,6 +182,50 @@ public final class FasterRcnn extends AbstractBlock {
     public ImageDetections detections(ParameterStore ps, List<NDArray> features, Proposals proposals,
             DetectionTransform.Input input) {
         return roiHeads.detect(ps, features, proposals, input);
+    }
+
+    /**
+     * The training losses on one image (torchvision's training forward): features with batch norm
+     * frozen, the RPN's losses and its training proposals (detached), the box head's losses on a
+     * sample of them. Call inside a GradientCollector and back-propagate {@link Losses#total()}.
+     *
+     * @param random draws the balanced samples of anchors and proposals
+     */
+    public Losses losses(ParameterStore ps, DetectionTransform.Input input, DetectionTargets targets, Random random) {
+        float[] truth = input.toResized(targets.boxes().clone());
+        List<NDArray> f = features(ps, input.batch());
+        RegionProposalNetwork.HeadOutput head = rpn.run(ps, f, true);
+        NDList rpnLoss = rpn.loss(head, input, truth, random);
+        Proposals proposals = rpn.propose(head, input, true);
+        NDList boxLoss = roiHeads.loss(ps, f, proposals, truth, targets.labels(), input, random);
+        return new Losses(boxLoss.get(0), boxLoss.get(1), rpnLoss.get(0), rpnLoss.get(1));
+    }
+
+    /**
+     * Which backbone stages train, counted from the top as torchvision's {@code trainable_layers}: 3
+     * (the default) trains conv3_x..conv5_x and keeps conv1 and conv2_x fixed, 5 trains them all. Batch
+     * norm's scale and shift stay fixed whatever the count, as its statistics do.
+     *
+     * @throws IllegalArgumentException outside 0..5
+     */
+    public FasterRcnn setTrainableStages(int stages) {
+        if (stages < 0 || stages > 5) {
+            throw new IllegalArgumentException("trainable backbone stages are 0 to 5 (conv5_x down to conv1), got " + stages);
+        }
+        trainableStages = stages;
+        List<String> trainable = List.of("layer4.", "layer3.", "layer2.", "layer1.", "conv1.").subList(0, stages);
+        body.stateDict().forEach((name, p) -> {
+            if (p.getType() == Parameter.Type.GAMMA || p.getType() == Parameter.Type.BETA) {
+                p.freeze(true);
+            } else if (p.getType() == Parameter.Type.WEIGHT || p.getType() == Parameter.Type.BIAS) {
+                p.freeze(trainable.stream().noneMatch(name::startsWith));
+            }
+        });
+        return this;
+    }
+
+    public int trainableStages() {
+        return trainableStages;
     }
 
     /** Detections of one image in its original pixels, best first. */

@@ -61,6 +61,11 @@ public record DetectionTransform(int minSize, int maxSize, float[] mean, float[]
         public float[] toOriginal(float[] boxes) {
             return Boxes.rescale(boxes, height, width, originalHeight, originalWidth);
         }
+
+        /** Maps boxes in the original image's pixels onto the resized image (ground truth for training), in place. */
+        public float[] toResized(float[] boxes) {
+            return Boxes.rescale(boxes, originalHeight, originalWidth, height, width);
+        }
     }
 
     /** The resized size (height, width) of an image of the given size. */

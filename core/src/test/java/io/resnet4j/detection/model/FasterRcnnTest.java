@@ -64,12 +64,17 @@ class FasterRcnnTest {
             List<NDArray> features = net.features(ps, input.batch());
             assertThat(features).hasSize(1);
             assertThat(features.get(0).getShape()).isEqualTo(new Shape(1, 1024, 4, 6)); // 64 x 96 at stride 16
-            ImageDetections d = net.detect(ps, input);
-            assertThat(d.count()).isBetween(0, 100);
-            for (int i = 0; i < d.count(); i++) {
-                assertThat(d.labels()[i]).isBetween(1, 2);
-                assertThat(d.boxes()[4 * i + 2]).isLessThanOrEqualTo(90f);
-                assertThat(d.boxes()[4 * i + 3]).isLessThanOrEqualTo(60f);
+            // DJL's forward: batch and sizes in, boxes in the original pixels, scores and labels out.
+            NDList d = net.forward(ps, new NDList(input.batch(), m.create(new int[] {64, 96, 60, 90})), false);
+            float[] boxes = d.get(0).toFloatArray();
+            float[] scores = d.get(1).toFloatArray();
+            int[] labels = d.get(2).toIntArray();
+            assertThat(labels.length).isBetween(0, 100).isEqualTo(scores.length).isEqualTo(boxes.length / 4);
+            for (int i = 0; i < labels.length; i++) {
+                assertThat(labels[i]).isBetween(1, 2);
+                assertThat(scores[i]).isGreaterThan(0.05f).isLessThanOrEqualTo(i == 0 ? 1f : scores[i - 1]);
+                assertThat(boxes[4 * i + 2]).isLessThanOrEqualTo(90f);
+                assertThat(boxes[4 * i + 3]).isLessThanOrEqualTo(60f);
             }
         }
         try (NDManager m = NDManager.newBaseManager()) {

@@ -85,6 +85,11 @@ final class TorchvisionFixtures {
 
     /** Shape, sum and evenly spaced samples of a map against torchvision's summary. */
     static void compareMap(String what, NDArray map, JsonNode expected) {
+        compareMap(what, map, expected, MAP_TOLERANCE);
+    }
+
+    /** The same within a tolerance relative to the largest magnitude (and the sum to the sum of magnitudes). */
+    static void compareMap(String what, NDArray map, JsonNode expected, double tolerance) {
         assertThat(map.getShape().getShape()).as(what + " shape").containsExactly(longs(expected.get("shape")));
         float[] v = map.toFloatArray();
         double maxAbs = expected.get("max_abs").asDouble();
@@ -93,14 +98,14 @@ final class TorchvisionFixtures {
         for (int k = 0; k < s; k++) {
             long index = k * (long) (v.length - 1) / (s - 1);
             assertThat((double) v[(int) index]).as(what + " element " + index)
-                    .isCloseTo(samples.get(k).asDouble(), org.assertj.core.data.Offset.offset(MAP_TOLERANCE * maxAbs));
+                    .isCloseTo(samples.get(k).asDouble(), org.assertj.core.data.Offset.offset(tolerance * maxAbs));
         }
         double sum = 0;
         for (float x : v) {
             sum += x;
         }
         assertThat(sum).as(what + " sum").isCloseTo(expected.get("sum").asDouble(),
-                org.assertj.core.data.Offset.offset(MAP_TOLERANCE * expected.get("abs_sum").asDouble()));
+                org.assertj.core.data.Offset.offset(tolerance * expected.get("abs_sum").asDouble()));
     }
 
     /** The first entries in order: boxes within 1e-3 pixels, scores within 1e-4, labels equal. */

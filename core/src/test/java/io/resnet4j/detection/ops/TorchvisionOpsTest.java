@@ -11,10 +11,12 @@ import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.resnet4j.image.BilinearInterpolation;
+import static io.resnet4j.detection.FixtureJson.floats;
+import static io.resnet4j.detection.FixtureJson.ints;
+import static io.resnet4j.detection.FixtureJson.longs;
 import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -149,31 +151,5 @@ class TorchvisionOpsTest {
         for (int i = 0; i < want.length; i++) {
             assertThat((double) got[i]).as(what + " [" + i + "]").isCloseTo(want[i], within(tolerance));
         }
-    }
-
-    /** A JSON number array, or array of arrays, flattened. */
-    static float[] floats(JsonNode node) {
-        List<Float> out = new ArrayList<>();
-        flatten(node, out);
-        float[] a = new float[out.size()];
-        IntStream.range(0, a.length).forEach(i -> a[i] = out.get(i));
-        return a;
-    }
-
-    private static void flatten(JsonNode node, List<Float> out) {
-        if (node.isArray()) {
-            node.forEach(n -> flatten(n, out));
-        } else {
-            out.add((float) node.asDouble());
-        }
-    }
-
-    static int[] ints(JsonNode node) {
-        float[] f = floats(node);
-        return IntStream.range(0, f.length).map(i -> (int) f[i]).toArray();
-    }
-
-    static long[] longs(JsonNode node) {
-        return java.util.Arrays.stream(ints(node)).asLongStream().toArray();
     }
 }
