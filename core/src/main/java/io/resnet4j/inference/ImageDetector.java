@@ -99,7 +99,8 @@ public final class ImageDetector implements ObjectDetector {
         private Integer maxSize;
 
         private Builder(String weights) {
-            this.weights = java.util.Objects.requireNonNull(weights, "weights: a .pth/.safetensors file or torchvision:NAME");
+            this.weights = java.util.Objects.requireNonNull(weights,
+                    "weights: a .pth/.safetensors file or torchvision:NAME");
         }
 
         public Builder device(Device d) {
@@ -153,7 +154,8 @@ public final class ImageDetector implements ObjectDetector {
         }
 
         private FasterRcnnConfig adjust(FasterRcnnConfig c) {
-            FasterRcnnConfig.Box box = c.box().withOutput(scoreThreshold != null ? scoreThreshold : c.box().scoreThreshold(),
+            float score = scoreThreshold != null ? scoreThreshold : c.box().scoreThreshold();
+            FasterRcnnConfig.Box box = c.box().withOutput(score,
                     maxDetections != null ? maxDetections : c.box().detectionsPerImage());
             DetectionTransform t = c.transform();
             int min = minSize != null ? minSize : t.minSize();

@@ -77,8 +77,8 @@ public final class WeightsLoader {
             TorchvisionWeights.Entry entry = TorchvisionWeights.parse(weights);
             if (entry.task() != TorchvisionWeights.Task.CLASSIFICATION) {
                 throw new IllegalArgumentException(weights + " is an object detector, not a classifier: run it with"
-                        + " 'resnet4j detect' (classifiers: " + TorchvisionWeights.known(TorchvisionWeights.Task.CLASSIFICATION)
-                        + ")");
+                        + " 'resnet4j detect' (classifiers: "
+                        + TorchvisionWeights.known(TorchvisionWeights.Task.CLASSIFICATION) + ")");
             }
             file = TorchvisionWeights.resolve(weights, TorchvisionWeights.cacheDir(o.cacheDir()));
             torchvisionResize = entry.resize();

@@ -210,7 +210,8 @@ public final class FasterRcnn extends AbstractBlock {
      */
     public FasterRcnn setTrainableStages(int stages) {
         if (stages < 0 || stages > 5) {
-            throw new IllegalArgumentException("trainable backbone stages are 0 to 5 (conv5_x down to conv1), got " + stages);
+            throw new IllegalArgumentException("trainable backbone stages are 0 to 5 (conv5_x down to conv1), got "
+                    + stages);
         }
         trainableStages = stages;
         List<String> trainable = List.of("layer4.", "layer3.", "layer2.", "layer1.", "conv1.").subList(0, stages);

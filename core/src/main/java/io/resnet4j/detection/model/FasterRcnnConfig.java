@@ -136,8 +136,8 @@ public record FasterRcnnConfig(
 
     /** torchvision's {@code fasterrcnn_resnet50_fpn} (v1) on a backbone, for {@code numClasses} classes. */
     public static FasterRcnnConfig fpn(String backbone, int numClasses) {
-        return new FasterRcnnConfig(Architecture.FPN, backbone, StridePlacement.MIDDLE_3X3, numClasses, DetectionTransform.torchvision(),
-                AnchorGenerator.fpn(), Rpn.torchvision(), Box.torchvision(), 1);
+        return new FasterRcnnConfig(Architecture.FPN, backbone, StridePlacement.MIDDLE_3X3, numClasses,
+                DetectionTransform.torchvision(), AnchorGenerator.fpn(), Rpn.torchvision(), Box.torchvision(), 1);
     }
 
     /**
@@ -150,19 +150,23 @@ public record FasterRcnnConfig(
         AnchorGenerator anchors = new AnchorGenerator(List.of(List.of(32, 64, 128, 256, 512)), List.of(0.5f, 1f, 2f));
         Rpn rpn = new Rpn(12000, 6000, 2000, 300, 0.7f, 0.7f, 0.3f, 256, 0.5f);
         Box box = new Box(14, 2, 0.05f, 0.5f, 100, 0.5f, 0.5f, 512, 0.25f);
-        return new FasterRcnnConfig(Architecture.C4, backbone, StridePlacement.FIRST_1X1, numClasses, t, anchors, rpn, box, 1);
+        return new FasterRcnnConfig(Architecture.C4, backbone, StridePlacement.FIRST_1X1, numClasses, t, anchors, rpn,
+                box, 1);
     }
 
     public FasterRcnnConfig withTransform(DetectionTransform t) {
-        return new FasterRcnnConfig(architecture, backbone, stridePlacement, numClasses, t, anchors, rpn, box, headStride);
+        return new FasterRcnnConfig(architecture, backbone, stridePlacement, numClasses, t, anchors, rpn, box,
+                headStride);
     }
 
     public FasterRcnnConfig withRpn(Rpn r) {
-        return new FasterRcnnConfig(architecture, backbone, stridePlacement, numClasses, transform, anchors, r, box, headStride);
+        return new FasterRcnnConfig(architecture, backbone, stridePlacement, numClasses, transform, anchors, r, box,
+                headStride);
     }
 
     public FasterRcnnConfig withBox(Box b) {
-        return new FasterRcnnConfig(architecture, backbone, stridePlacement, numClasses, transform, anchors, rpn, b, headStride);
+        return new FasterRcnnConfig(architecture, backbone, stridePlacement, numClasses, transform, anchors, rpn, b,
+                headStride);
     }
 
     public FasterRcnnConfig withStridePlacement(StridePlacement placement) {
@@ -171,6 +175,7 @@ public record FasterRcnnConfig(
     }
 
     public FasterRcnnConfig withHeadStride(int stride) {
-        return new FasterRcnnConfig(architecture, backbone, stridePlacement, numClasses, transform, anchors, rpn, box, stride);
+        return new FasterRcnnConfig(architecture, backbone, stridePlacement, numClasses, transform, anchors, rpn, box,
+                stride);
     }
 }

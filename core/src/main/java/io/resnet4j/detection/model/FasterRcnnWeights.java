@@ -35,9 +35,11 @@ import java.util.regex.Pattern;
  */
 public final class FasterRcnnWeights {
 
-    private static final Pattern OLD_FPN = Pattern.compile("^(backbone\\.fpn\\.(?:inner|layer)_blocks\\.\\d+)\\.(weight|bias)$");
+    private static final Pattern OLD_FPN =
+            Pattern.compile("^(backbone\\.fpn\\.(?:inner|layer)_blocks\\.\\d+)\\.(weight|bias)$");
     private static final Pattern OLD_RPN = Pattern.compile("^rpn\\.head\\.conv\\.(weight|bias)$");
-    private static final Pattern UNIT = Pattern.compile("^(?:backbone\\.body|roi_heads\\.box_head)\\.layer(\\d)\\.(\\d+)\\.");
+    private static final Pattern UNIT =
+            Pattern.compile("^(?:backbone\\.body|roi_heads\\.box_head)\\.layer(\\d)\\.(\\d+)\\.");
 
     private FasterRcnnWeights() {}
 

@@ -74,11 +74,9 @@ public record RoiAlign(int outputSize, int samplingRatio, boolean aligned) {
         NDList rows = new NDList();
         for (int l = 0; l < levels.size(); l++) {
             if (used[l]) {
-                NDArray f = levels.get(l);
-                long c = f.getShape().get(0);
-                NDArray t = f.transpose(1, 2, 0).reshape(-1, c);
-                t.attach(scratch);
-                rows.add(t);
+                NDArray channelsLast = levels.get(l).transpose(1, 2, 0);
+                channelsLast.attach(scratch); // what it computes from here is scratch's too
+                rows.add(channelsLast.reshape(-1, channelsLast.getShape().get(2)));
             }
         }
         return rows.size() == 1 ? rows.get(0) : NDArrays.concat(rows, 0);
