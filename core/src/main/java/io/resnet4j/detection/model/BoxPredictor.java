@@ -31,6 +31,13 @@ final class BoxPredictor extends TorchNamedBlock {
     }
 
     @Override
+    public Shape[] getOutputShapes(Shape[] inputs) {
+        long r = inputs[0].get(0);
+        long classes = scores.getOutputShapes(inputs)[0].get(1);
+        return new Shape[] {new Shape(r, classes), new Shape(r, 4 * classes)};
+    }
+
+    @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         scores.initialize(manager, dataType, new Shape(1, inFeatures));
         deltas.initialize(manager, dataType, new Shape(1, inFeatures));

@@ -111,13 +111,25 @@ public final class FasterRcnn extends AbstractBlock {
         return setTrainableStages(trainableStages);
     }
 
+    /** Each part with the shapes it sees on a 64x64 input (a single region for the heads). */
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        body.initialize(manager);
-        for (var child : java.util.Arrays.asList(fpn, rpnHead, mlpHead, predictor)) {
-            if (child != null) { // C4 has no pyramid and no MLP head
-                child.initialize(manager, dataType, inputShapes);
-            }
+        body.initialize(manager, dataType, inputShapes);
+        ResNetPlan plan = body.plan();
+        int[] channels = stageChannels(plan);
+        Shape[] stages = new Shape[channels.length];
+        for (int i = 0; i < channels.length; i++) {
+            stages[i] = new Shape(1, channels[i], 16 >> i, 16 >> i);
+        }
+        if (fpn != null) {
+            fpn.initialize(manager, dataType, stages);
+            rpnHead.initialize(manager, dataType, new Shape(1, FPN_CHANNELS, 16, 16));
+            int pool = config.box().poolSize();
+            mlpHead.initialize(manager, dataType, new Shape(1, FPN_CHANNELS, pool, pool));
+            predictor.initialize(manager, dataType, new Shape(1, REPRESENTATION));
+        } else {
+            rpnHead.initialize(manager, dataType, stages[C4_HEAD_STAGE - 1]);
+            predictor.initialize(manager, dataType, new Shape(1, plan.featureChannels()));
         }
     }
 

@@ -65,10 +65,22 @@ final class Fpn extends TorchNamedBlock {
     }
 
     @Override
+    public Shape[] getOutputShapes(Shape[] stages) {
+        Shape[] out = new Shape[stages.length + 1];
+        for (int i = 0; i < stages.length; i++) {
+            out[i] = new Shape(stages[i].get(0), outChannels, stages[i].get(2), stages[i].get(3));
+        }
+        Shape last = out[stages.length - 1];
+        out[stages.length] = new Shape(last.get(0), outChannels, (last.get(2) + 1) / 2, (last.get(3) + 1) / 2);
+        return out;
+    }
+
+    @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape[] out = getOutputShapes(inputShapes);
         for (int i = 0; i < inChannels.length; i++) {
-            inner.get(i).initialize(manager, dataType, new Shape(1, inChannels[i], 8, 8));
-            layer.get(i).initialize(manager, dataType, new Shape(1, outChannels, 8, 8));
+            inner.get(i).initialize(manager, dataType, inputShapes[i]);
+            layer.get(i).initialize(manager, dataType, out[i]);
         }
     }
 }

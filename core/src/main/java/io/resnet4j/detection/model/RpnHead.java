@@ -18,13 +18,11 @@ import ai.djl.training.initializer.NormalInitializer;
  */
 final class RpnHead extends TorchNamedBlock {
 
-    private final int channels;
     private final Conv2d conv;
     private final Conv2d logits;
     private final Conv2d deltas;
 
     RpnHead(int channels, int anchorsPerLocation) {
-        this.channels = channels;
         conv = register("conv.0.0", conv(channels, 3));
         logits = register("cls_logits", conv(anchorsPerLocation, 1));
         deltas = register("bbox_pred", conv(4 * anchorsPerLocation, 1));
@@ -41,8 +39,15 @@ final class RpnHead extends TorchNamedBlock {
     }
 
     @Override
+    public Shape[] getOutputShapes(Shape[] inputs) {
+        Shape in = inputs[0];
+        long a = logits.getOutputShapes(new Shape[] {in})[0].get(1);
+        return new Shape[] {new Shape(in.get(0), a, in.get(2), in.get(3)), new Shape(in.get(0), 4 * a, in.get(2), in.get(3))};
+    }
+
+    @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        Shape s = new Shape(1, channels, 8, 8);
+        Shape s = inputShapes[0];
         conv.initialize(manager, dataType, s);
         logits.initialize(manager, dataType, s);
         deltas.initialize(manager, dataType, s);

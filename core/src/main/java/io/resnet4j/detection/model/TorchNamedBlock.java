@@ -56,9 +56,4 @@ abstract class TorchNamedBlock extends AbstractBlock {
     protected NDList forwardInternal(ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         throw new UnsupportedOperationException(getClass().getSimpleName() + " is called through its typed methods");
     }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        throw new UnsupportedOperationException(getClass().getSimpleName() + " has no single output shape");
-    }
 }

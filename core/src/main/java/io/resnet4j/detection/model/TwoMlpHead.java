@@ -33,6 +33,11 @@ final class TwoMlpHead extends TorchNamedBlock {
     }
 
     @Override
+    public Shape[] getOutputShapes(Shape[] inputs) {
+        return new Shape[] {new Shape(inputs[0].get(0), representation)};
+    }
+
+    @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         fc6.initialize(manager, dataType, new Shape(1, inFeatures));
         fc7.initialize(manager, dataType, new Shape(1, representation));
