@@ -5,9 +5,10 @@ import io.resnet4j.inference.ImageFiles;
 import io.resnet4j.io.PrintableText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 
 /**
- * What predict and features tell the user while they work through images: a progress bar for
+ * What predict, features and detect tell the user while they work through images: a progress bar for
  * large folders, one line per skipped input, and the closing count that makes the command exit 1.
  */
 final class ImageProgress {
@@ -32,11 +33,16 @@ final class ImageProgress {
 
     /** Reports the batch's skipped files and advances the bar. */
     void batch(ImageBatches.Batch batch, int done) {
-        for (String warning : batch.warnings()) {
+        step(batch.warnings(), batch.failures(), done);
+    }
+
+    /** Reports one step's warnings and skipped files (a batch, or a single image) and advances the bar. */
+    void step(List<String> warnings, List<ImageBatches.Failure> failures, int done) {
+        for (String warning : warnings) {
             clearBar();
             err.println(PrintableText.of("resnet4j: warning: " + warning));
         }
-        for (ImageBatches.Failure f : batch.failures()) {
+        for (ImageBatches.Failure f : failures) {
             skipped(f.file(), f.reason());
         }
         if (total >= PROGRESS_THRESHOLD) {

@@ -97,7 +97,11 @@ final class OptionRanges {
             // the exporter knows which operator sets it writes; the experiments, the paper's depths
             Map.entry("--opset", Range.any()),
             Map.entry("--depth", Range.any()),
-            Map.entry("--depths", Range.any()));
+            Map.entry("--depths", Range.any()),
+            Map.entry("--score-threshold", Range.between(0, 1)),
+            Map.entry("--max-detections", Range.atLeast(1)),
+            Map.entry("--min-size", Range.between(1, io.resnet4j.detection.ops.DetectionTransform.MAX_SIDE)),
+            Map.entry("--max-size", Range.between(1, io.resnet4j.detection.ops.DetectionTransform.MAX_SIDE)));
 
     private OptionRanges() {}
 

@@ -94,7 +94,11 @@ public final class StateDicts {
 
     /** Compares tensor names and shapes against the network's state_dict. */
     public static Mismatch compare(ResNet net, Map<String, NDArray> tensors) {
-        Map<String, Parameter> sd = net.stateDict();
+        return compare(net.stateDict(), net.config().spec().name(), tensors);
+    }
+
+    /** Compares tensor names and shapes against any model's state_dict ({@code model} names it in messages). */
+    public static Mismatch compare(Map<String, Parameter> sd, String model, Map<String, NDArray> tensors) {
         List<String> missing = new ArrayList<>();
         List<String> conflicts = new ArrayList<>();
         for (Map.Entry<String, Parameter> e : sd.entrySet()) {
@@ -103,7 +107,7 @@ public final class StateDicts {
                 missing.add(e.getKey());
             } else if (!t.getShape().equals(e.getValue().getArray().getShape())) {
                 conflicts.add(e.getKey() + " is " + t.getShape() + " in the file but " + e.getValue().getArray().getShape()
-                        + " in " + net.config().spec().name());
+                        + " in " + model);
             }
         }
         List<String> unexpected = tensors.keySet().stream().filter(k -> !sd.containsKey(k)).toList();
@@ -116,12 +120,23 @@ public final class StateDicts {
      * @throws WeightsFormatException listing missing keys, unexpected keys and shape conflicts
      */
     public static void load(ResNet net, Map<String, NDArray> tensors) throws WeightsFormatException {
+        load(net.stateDict(), net.config().spec().name(), tensors);
+    }
+
+    /**
+     * Copies the tensors into any model's (initialised) parameters, converting to their data type,
+     * after checking that names and shapes match exactly.
+     *
+     * @throws WeightsFormatException listing missing keys, unexpected keys and shape conflicts
+     */
+    public static void load(Map<String, Parameter> sd, String model, Map<String, NDArray> tensors)
+            throws WeightsFormatException {
         Map<String, NDArray> clean = normalise(tensors);
-        Mismatch m = compare(net, clean);
+        Mismatch m = compare(sd, model, clean);
         if (!m.isEmpty()) {
-            throw new WeightsFormatException("weights do not fit " + net.config().spec().name() + ": " + m);
+            throw new WeightsFormatException("weights do not fit " + model + ": " + m);
         }
-        for (Map.Entry<String, Parameter> e : net.stateDict().entrySet()) {
+        for (Map.Entry<String, Parameter> e : sd.entrySet()) {
             NDArray target = e.getValue().getArray();
             NDArray source = clean.get(e.getKey());
             NDArray converted = source.getDataType() == target.getDataType() ? source

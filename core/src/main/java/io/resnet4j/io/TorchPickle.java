@@ -9,9 +9,11 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -24,7 +26,10 @@ import java.util.zip.ZipFile;
 /**
  * Reads a state_dict from PyTorch's zip checkpoint format ({@code torch.save} since PyTorch 1.6):
  * a zip holding {@code <name>/data.pkl} (the pickled object), {@code <name>/data/<key>} (one raw
- * storage per key) and {@code <name>/byteorder}.
+ * storage per key) and {@code <name>/byteorder}; or from the legacy format before it (torchvision's
+ * detection weights of 2019 are in it): a magic-number pickle, the protocol version, a system-info
+ * dict, the object's pickle, the list of storage keys, then each storage as an 8-byte element count
+ * and its raw bytes.
  *
  * <p>The pickle is read by a restricted unpickler written here. Python's unpickler imports and
  * calls whatever globals a pickle names, which is how a weight file can run code. This one knows
@@ -109,19 +114,18 @@ public final class TorchPickle {
         }
         if (!(magic[0] == 'P' && magic[1] == 'K')) {
             if ((magic[0] & 0xff) == 0x80) {
-                throw new WeightsFormatException(file + " uses PyTorch's legacy (pre-1.6, non-zip) format, which"
-                        + " resnet4j does not read; re-save it with a current PyTorch:"
-                        + " torch.save(torch.load('old.pth'), 'new.pth'), or export it to safetensors");
+                return readLegacy(file, manager);
             }
-            throw new WeightsFormatException(file + " is not a PyTorch zip checkpoint (no zip signature)");
+            throw new WeightsFormatException(file + " is not a PyTorch checkpoint (neither a zip archive nor the"
+                    + " legacy pickle format)");
         }
         try (ZipFile zip = new ZipFile(file.toFile())) {
             ZipEntry pkl = dataPkl(file, zip);
             String prefix = pkl.getName().substring(0, pkl.getName().length() - "data.pkl".length());
             ByteOrder order = byteOrder(zip, prefix);
-            Object root = new Unpickler(file, readPickle(file, zip, pkl)).load();
+            Object root = new Unpickler(file, ByteBuffer.wrap(readPickle(file, zip, pkl))).load();
             Map<String, TensorRef> refs = findStateDict(file, root, 0);
-            return new Storages(file, zip, prefix, order).tensors(refs, manager);
+            return new ZipStorages(file, zip, prefix, order).tensors(refs, manager);
         } catch (java.util.zip.ZipException | java.io.EOFException e) {
             // java.util.zip reports an entry reaching past the end as a bare EOFException.
             throw new WeightsFormatException(file + " is a corrupt zip archive: "
@@ -173,28 +177,69 @@ public final class TorchPickle {
         return pickle;
     }
 
+    /** The legacy format's magic-number pickle: protocol 2, LONG1 of 10 bytes (0x1950a86a20f9469cfc6c), STOP. */
+    private static final byte[] LEGACY_MAGIC = {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46,
+        (byte) 0xf9, 0x20, 0x6a, (byte) 0xa8, 0x50, 0x19, '.'};
+    private static final long LEGACY_PROTOCOL = 1001;
+
     /**
-     * The storages of one archive, each read once, and the budget they share: a storage's bytes must
-     * be in the file (deflated ones at most {@link #MAX_INFLATION} times their share), and the
-     * tensors copied out of them may not add up to more than {@link #MAX_INFLATION} times the file.
+     * The legacy format: its pickles must fit in the first {@link #MAX_PICKLE} bytes; the storages
+     * follow them, each where the previous one ends.
      */
-    private static final class Storages {
-        private final Path file;
-        private final ZipFile zip;
-        private final String prefix;
+    private static Map<String, NDArray> readLegacy(Path file, NDManager manager) throws IOException {
+        long size = Files.size(file);
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            ByteBuffer head = ByteBuffer.allocate((int) Math.min(size, MAX_PICKLE));
+            for (int n = 0; n >= 0 && head.hasRemaining(); ) {
+                n = ch.read(head);
+            }
+            head.flip().order(ByteOrder.LITTLE_ENDIAN);
+            byte[] magic = new byte[Math.min(LEGACY_MAGIC.length, head.remaining())];
+            head.get(magic);
+            if (!Arrays.equals(magic, LEGACY_MAGIC)) {
+                throw new WeightsFormatException(file + " starts like a pickle but not like a torch.save file (no magic"
+                        + " number); resnet4j reads state_dicts saved with torch.save");
+            }
+            if (!Long.valueOf(LEGACY_PROTOCOL).equals(new Unpickler(file, head).load())) {
+                throw new WeightsFormatException(file + ": not torch.save's legacy protocol " + LEGACY_PROTOCOL);
+            }
+            ByteOrder order = legacyByteOrder(file, new Unpickler(file, head).load());
+            Object root = new Unpickler(file, head).load();
+            Object keys = new Unpickler(file, head).load();
+            Map<String, TensorRef> refs = findStateDict(file, root, 0);
+            return new LegacyStorages(file, ch, head.position(), keys, order).tensors(refs, manager);
+        } catch (java.nio.BufferUnderflowException e) {
+            throw new WeightsFormatException(file + ": its pickles end early or do not fit in the first " + MAX_PICKLE
+                    + " bytes (truncated or not a state_dict)");
+        }
+    }
+
+    private static ByteOrder legacyByteOrder(Path file, Object sysInfo) throws WeightsFormatException {
+        if (!(sysInfo instanceof Map<?, ?> info) || !(info.get("little_endian") instanceof Boolean little)) {
+            throw new WeightsFormatException(file + ": its system-info pickle is not torch.save's");
+        }
+        return little ? ByteOrder.LITTLE_ENDIAN : ByteOrder.BIG_ENDIAN;
+    }
+
+    /**
+     * The storages of one file, each read once, and the budget they share: the tensors copied out of
+     * them may not add up to more than {@link #MAX_INFLATION} times the file.
+     */
+    private abstract static class Storages {
+        final Path file;
+        final long fileSize;
         private final ByteOrder order;
-        private final long fileSize;
         private final Map<String, byte[]> read = new HashMap<>();
-        private long storageShare;
         private long tensorBytes;
 
-        Storages(Path file, ZipFile zip, String prefix, ByteOrder order) throws IOException {
+        Storages(Path file, ByteOrder order) throws IOException {
             this.file = file;
-            this.zip = zip;
-            this.prefix = prefix;
             this.order = order;
             this.fileSize = Files.size(file);
         }
+
+        /** The bytes of a storage, checked against the file. */
+        abstract byte[] load(String tensor, StorageRef ref, long bytes) throws IOException;
 
         Map<String, NDArray> tensors(Map<String, TensorRef> refs, NDManager manager) throws IOException {
             Map<String, NDArray> out = new LinkedHashMap<>();
@@ -219,11 +264,6 @@ public final class TorchPickle {
             if (data != null) {
                 return data;
             }
-            ZipEntry se = zip.getEntry(prefix + "data/" + ref.key());
-            if (se == null) {
-                throw new WeightsFormatException(file + ": tensor '" + tensor + "' refers to storage " + ref.key()
-                        + ", which the archive does not contain (truncated file?)");
-            }
             long bytes;
             try {
                 bytes = Math.multiplyExact(ref.numel(), (long) ref.type().getNumOfBytes());
@@ -234,10 +274,33 @@ public final class TorchPickle {
                 throw new WeightsFormatException(file + ": storage " + ref.key() + " claims " + ref.numel()
                         + " elements; resnet4j reads storages up to 2 GB (corrupt file)");
             }
-            charge(ref.key(), se, bytes);
-            data = readExactly(se, ref.key(), (int) bytes);
+            data = load(tensor, ref, bytes);
             read.put(ref.key(), data);
             return data;
+        }
+    }
+
+    /** Storages as zip entries; deflated ones may not inflate past {@link #MAX_INFLATION} times their share. */
+    private static final class ZipStorages extends Storages {
+        private final ZipFile zip;
+        private final String prefix;
+        private long storageShare;
+
+        ZipStorages(Path file, ZipFile zip, String prefix, ByteOrder order) throws IOException {
+            super(file, order);
+            this.zip = zip;
+            this.prefix = prefix;
+        }
+
+        @Override
+        byte[] load(String tensor, StorageRef ref, long bytes) throws IOException {
+            ZipEntry se = zip.getEntry(prefix + "data/" + ref.key());
+            if (se == null) {
+                throw new WeightsFormatException(file + ": tensor '" + tensor + "' refers to storage " + ref.key()
+                        + ", which the archive does not contain (truncated file?)");
+            }
+            charge(ref.key(), se, bytes);
+            return readExactly(se, ref.key(), (int) bytes);
         }
 
         /** Counts the storage against the file's size before a byte of it is allocated. */
@@ -260,6 +323,106 @@ public final class TorchPickle {
                             + " (corrupt file)");
                 }
                 return data;
+            }
+        }
+    }
+
+    /**
+     * Storages of the legacy format, one after the other in the order of the key list, each an
+     * element count and the raw bytes; only where the count agrees with the pickle and the bytes are
+     * in the file.
+     */
+    private static final class LegacyStorages extends Storages {
+        private final FileChannel channel;
+        private final long start;
+        private final List<String> keys;
+        private final Map<String, Long> offsets = new HashMap<>();
+
+        LegacyStorages(Path file, FileChannel channel, long start, Object keys, ByteOrder order) throws IOException {
+            super(file, order);
+            this.channel = channel;
+            this.start = start;
+            if (!(keys instanceof List<?> list) || !list.stream().allMatch(k -> k instanceof String)) {
+                throw new WeightsFormatException(file + ": the list of storage keys after the state_dict is missing");
+            }
+            this.keys = list.stream().map(String.class::cast).toList();
+        }
+
+        @Override
+        byte[] load(String tensor, StorageRef ref, long bytes) throws IOException {
+            long at = offset(tensor, ref.key());
+            ByteBuffer count = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            readAt(count, at);
+            if (count.flip().getLong() != ref.numel()) {
+                throw new WeightsFormatException(file + ": storage " + ref.key() + " holds " + count.getLong(0)
+                        + " elements in the file but " + ref.numel() + " in its pickle (corrupt file)");
+            }
+            if (at + 8 + bytes > fileSize) {
+                throw new WeightsFormatException(file + ": storage " + ref.key() + " reaches past the end of the file"
+                        + " (truncated file)");
+            }
+            ByteBuffer data = ByteBuffer.allocate((int) bytes);
+            readAt(data, at + 8);
+            return data.array();
+        }
+
+        /**
+         * Where a storage starts: each one's length is known only from its element count and the
+         * element size of the tensors using it, so offsets are found walking the keys in file order.
+         */
+        private long offset(String tensor, String key) throws IOException {
+            Long known = offsets.get(key);
+            if (known != null) {
+                return known;
+            }
+            if (!keys.contains(key)) {
+                throw new WeightsFormatException(file + ": tensor '" + tensor + "' refers to storage " + key
+                        + ", which the file does not list (corrupt file)");
+            }
+            throw new WeightsFormatException(file + ": storage " + key + " is not reached in file order; its"
+                    + " predecessors are not used by any tensor (not a plain state_dict)");
+        }
+
+        /** Walks the storages in file order, given each key's element size (from the tensors that use it). */
+        void locate(Map<String, TensorRef> refs) throws IOException {
+            Map<String, Integer> elementSize = new HashMap<>();
+            refs.values().forEach(t -> elementSize.put(t.storage().key(), t.storage().type().getNumOfBytes()));
+            long at = start;
+            ByteBuffer count = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            for (String key : keys) {
+                Integer size = elementSize.get(key);
+                if (size == null) {
+                    return; // no tensor uses it: the ones after it cannot be located, and offset() says so
+                }
+                offsets.put(key, at);
+                readAt(count.clear(), at);
+                long n = count.flip().getLong();
+                try {
+                    at = Math.addExact(at, Math.addExact(8, Math.multiplyExact(n, (long) size)));
+                } catch (ArithmeticException e) {
+                    throw new WeightsFormatException(file + ": storage " + key + " claims " + n + " elements (corrupt file)");
+                }
+                if (n < 0 || at > fileSize) {
+                    throw new WeightsFormatException(file + ": storage " + key + " claims " + n + " elements, more than"
+                            + " the file holds (truncated or corrupt file)");
+                }
+            }
+        }
+
+        @Override
+        Map<String, NDArray> tensors(Map<String, TensorRef> refs, NDManager manager) throws IOException {
+            locate(refs);
+            return super.tensors(refs, manager);
+        }
+
+        private void readAt(ByteBuffer into, long position) throws IOException {
+            long p = position;
+            while (into.hasRemaining()) {
+                int n = channel.read(into, p);
+                if (n < 0) {
+                    throw new WeightsFormatException(file + " ends inside a storage (truncated file)");
+                }
+                p += n;
             }
         }
     }
@@ -380,9 +543,10 @@ public final class TorchPickle {
         private final Map<Integer, Object> memo = new HashMap<>();
         private int values;
 
-        Unpickler(Path file, byte[] pickle) {
+        /** Reads one pickle from the buffer's position, leaving it after the pickle's STOP. */
+        Unpickler(Path file, ByteBuffer pickle) {
             this.file = file;
-            this.in = ByteBuffer.wrap(pickle).order(ByteOrder.LITTLE_ENDIAN);
+            this.in = pickle.order(ByteOrder.LITTLE_ENDIAN);
         }
 
         Object load() throws WeightsFormatException {
@@ -533,9 +697,14 @@ public final class TorchPickle {
             }
         }
 
-        /** persistent_load for ('storage', storage_type, key, location, numel): a reference, data read later. */
+        /**
+         * persistent_load for ('storage', storage_type, key, location, numel), with a sixth entry, None,
+         * in the legacy format (a storage view's metadata otherwise, which state_dicts never hold): a
+         * reference, data read later.
+         */
         private Object persistentLoad(Object pid) throws WeightsFormatException {
-            if (pid instanceof List<?> t && t.size() == 5 && "storage".equals(t.get(0)) && t.get(1) instanceof Global g
+            boolean shape = pid instanceof List<?> t && (t.size() == 5 || t.size() == 6 && t.get(5) == null);
+            if (shape && pid instanceof List<?> t && "storage".equals(t.get(0)) && t.get(1) instanceof Global g
                     && STORAGES.containsKey(g.name()) && t.get(2) instanceof String key && t.get(4) instanceof Long n
                     && n >= 0) {
                 return new StorageRef(STORAGES.get(g.name()), key, n);

@@ -23,7 +23,8 @@ import java.util.regex.Pattern;
 
 /**
  * torchvision's official ImageNet weights for the ResNets, referenced as {@code torchvision:resnet50}
- * (torchvision's DEFAULT weights), {@code torchvision:resnet50.V1} or {@code torchvision:resnet50.V2}.
+ * (torchvision's DEFAULT weights), {@code torchvision:resnet50.V1} or {@code torchvision:resnet50.V2},
+ * and its COCO weights for Faster R-CNN on ResNet-50 with FPN, {@code torchvision:fasterrcnn_resnet50_fpn}.
  *
  * <p>Files are downloaded once into a cache folder and reused. Every file name carries the first
  * hex digits of the file's SHA-256 ({@code resnet50-11ad3fa6.pth}); the download is refused unless
@@ -47,18 +48,26 @@ public final class TorchvisionWeights {
 
     private static final Pattern HASH = Pattern.compile("-([a-f0-9]+)\\.");
 
-    /**
-     * One official weight file: model, version, file name and torchvision's eval resize.
-     *
-     * @param resize the shorter side torchvision's ImageClassification transform resizes to (232 for V2)
-     */
-    public record Entry(String model, String version, String fileName, int resize) {}
+    /** What a model of the table does. */
+    public enum Task { CLASSIFICATION, DETECTION }
 
-    /** From Debian's torchvision 0.14, torchvision/models/resnet.py (ResNetN_Weights). */
+    /**
+     * One official weight file: model, version, file name, torchvision's eval resize and task.
+     *
+     * @param resize the shorter side torchvision's ImageClassification transform resizes to (232 for V2; 0 for
+     *     detectors, which resize by their own rule)
+     */
+    public record Entry(String model, String version, String fileName, int resize, Task task) {}
+
+    /**
+     * From Debian's torchvision 0.14, torchvision/models/resnet.py (ResNetN_Weights) and
+     * detection/faster_rcnn.py (FasterRCNN_ResNet50_FPN_Weights).
+     */
     private static final Map<String, Entry> ENTRIES = new LinkedHashMap<>();
-    /** torchvision's ResNetN_Weights.DEFAULT. */
+    /** torchvision's ResNetN_Weights.DEFAULT and FasterRCNN_ResNet50_FPN_Weights.DEFAULT. */
     private static final Map<String, String> DEFAULT_VERSION = Map.of(
-            "resnet18", "V1", "resnet34", "V1", "resnet50", "V2", "resnet101", "V2", "resnet152", "V2");
+            "resnet18", "V1", "resnet34", "V1", "resnet50", "V2", "resnet101", "V2", "resnet152", "V2",
+            "fasterrcnn_resnet50_fpn", "V1");
 
     static {
         add("resnet18", "V1", "resnet18-f37072fd.pth", 256);
@@ -69,12 +78,14 @@ public final class TorchvisionWeights {
         add("resnet101", "V2", "resnet101-cd907fc2.pth", 232);
         add("resnet152", "V1", "resnet152-394f9c45.pth", 256);
         add("resnet152", "V2", "resnet152-f82ba261.pth", 232);
+        ENTRIES.put("fasterrcnn_resnet50_fpn.V1", new Entry("fasterrcnn_resnet50_fpn", "V1",
+                "fasterrcnn_resnet50_fpn_coco-258fb6c6.pth", 0, Task.DETECTION));
     }
 
     private TorchvisionWeights() {}
 
     private static void add(String model, String version, String file, int resize) {
-        ENTRIES.put(model + "." + version, new Entry(model, version, file, resize));
+        ENTRIES.put(model + "." + version, new Entry(model, version, file, resize, Task.CLASSIFICATION));
     }
 
     public static boolean isReference(String weights) {
@@ -86,8 +97,14 @@ public final class TorchvisionWeights {
         return String.join(", ", ENTRIES.keySet().stream().map(k -> PREFIX + k).toList());
     }
 
+    /** The references of one task, for messages. */
+    public static String known(Task task) {
+        return String.join(", ", ENTRIES.entrySet().stream().filter(e -> e.getValue().task() == task)
+                .map(e -> PREFIX + e.getKey()).toList());
+    }
+
     /**
-     * Parses {@code torchvision:NAME[.V1|.V2|.IMAGENET1K_V1|.IMAGENET1K_V2]}.
+     * Parses {@code torchvision:NAME[.V1|.V2|.IMAGENET1K_V1|.IMAGENET1K_V2|.COCO_V1]}.
      *
      * @throws IllegalArgumentException listing the valid references
      */
@@ -98,7 +115,7 @@ public final class TorchvisionWeights {
         int dot = s.indexOf('.');
         if (dot >= 0) {
             model = s.substring(0, dot);
-            version = s.substring(dot + 1).toUpperCase(Locale.ROOT).replace("IMAGENET1K_", "");
+            version = s.substring(dot + 1).toUpperCase(Locale.ROOT).replace("IMAGENET1K_", "").replace("COCO_", "");
             if (version.equals("DEFAULT")) {
                 version = null;
             }

@@ -75,6 +75,11 @@ public final class WeightsLoader {
         StridePlacement defaultPlacement = StridePlacement.MIDDLE_3X3; // torchvision / timm "v1.5"
         if (TorchvisionWeights.isReference(weights)) {
             TorchvisionWeights.Entry entry = TorchvisionWeights.parse(weights);
+            if (entry.task() != TorchvisionWeights.Task.CLASSIFICATION) {
+                throw new IllegalArgumentException(weights + " is an object detector, not a classifier: run it with"
+                        + " 'resnet4j detect' (classifiers: "
+                        + TorchvisionWeights.known(TorchvisionWeights.Task.CLASSIFICATION) + ")");
+            }
             file = TorchvisionWeights.resolve(weights, TorchvisionWeights.cacheDir(o.cacheDir()));
             torchvisionResize = entry.resize();
             defaultPlacement = TorchvisionWeights.stridePlacement();
@@ -82,7 +87,7 @@ public final class WeightsLoader {
             file = Path.of(weights);
             if (!Files.exists(file)) {
                 throw new NoSuchFileException(weights + " (expected a .pth, .pt or .safetensors file, or one of "
-                        + TorchvisionWeights.known() + ")");
+                        + TorchvisionWeights.known(TorchvisionWeights.Task.CLASSIFICATION) + ")");
             }
             InputFiles.requireRegularFile(file, "a .pth, .pt or .safetensors file");
         }

@@ -53,9 +53,17 @@ public final class ResNet extends AbstractBlock {
 
     /** Builds the network for a configuration (parameters are allocated by {@link #initialize}). */
     public ResNet(ResNetConfig config) {
+        this(Objects.requireNonNull(config, "config: use ResNetConfig.of(\"resnet50\") or ResNet.builder()").plan());
+    }
+
+    /**
+     * Builds the network for a plan, which may differ from its configuration's own (see {@link
+     * ResNetPlan#withStageStride}); checkpoints describe a network by its configuration alone.
+     */
+    public ResNet(ResNetPlan plan) {
         super(VERSION);
-        this.config = Objects.requireNonNull(config, "config: use ResNetConfig.of(\"resnet50\") or ResNet.builder()");
-        this.plan = config.plan();
+        this.plan = Objects.requireNonNull(plan, "plan: use config.plan()");
+        this.config = plan.config();
         ResNetSpec spec = config.spec();
         stemConv = register("conv1", conv(spec.stemChannels(), spec.stem().kernel(), spec.stem().stride()));
         stemNorm = spec.stemNorm() ? register("bn1", batchNorm()) : null;
@@ -327,6 +335,23 @@ public final class ResNet extends AbstractBlock {
             h = apply(unit, ps, h, training);
         }
         return h;
+    }
+
+    /**
+     * The output of every stage (conv2_x first) in one pass: the inputs of a feature pyramid. For
+     * pre-activation nets these are before the final BN-ReLU.
+     */
+    public List<NDArray> stageOutputs(ParameterStore ps, NDArray x, boolean training) {
+        List<NDArray> out = new ArrayList<>();
+        NDArray h = stem(ps, x, training);
+        for (int i = 0; i < units.size(); i++) {
+            h = apply(units.get(i), ps, h, training);
+            boolean lastOfStage = i + 1 == units.size() || units.get(i + 1).plan().stage() != units.get(i).plan().stage();
+            if (lastOfStage) {
+                out.add(h);
+            }
+        }
+        return out;
     }
 
     /** The pooled penultimate features (N, featureChannels), the classifier's input. */

@@ -95,6 +95,37 @@ public record ResNetPlan(
     }
 
     static ResNetPlan of(ResNetConfig config) {
+        int[] strides = new int[config.spec().stages()];
+        java.util.Arrays.fill(strides, 2);
+        strides[0] = 1;
+        return of(config, strides);
+    }
+
+    /**
+     * This plan with the first unit of one stage striding by {@code stride} instead: the paper's
+     * detection head runs conv5_x on 14x14 RoI features with stride 1 in its first unit. The
+     * configuration (and so a classification checkpoint's metadata) does not record the change;
+     * its owner does.
+     *
+     * @throws IllegalArgumentException for a stage that does not exist or a stride other than 1 or 2
+     */
+    public ResNetPlan withStageStride(int stage, int stride) {
+        int stages = config.spec().stages();
+        if (stage < 0 || stage >= stages || stride < 1 || stride > 2) {
+            throw new IllegalArgumentException("stage " + stage + " stride " + stride + " is not possible: "
+                    + config.spec().name() + " has stages 0 to " + (stages - 1) + ", and a stage strides by 1 or 2");
+        }
+        int[] strides = new int[stages];
+        for (UnitPlan u : units) {
+            if (u.name().endsWith(".0")) {
+                strides[u.stage()] = u.stride();
+            }
+        }
+        strides[stage] = stride;
+        return of(config, strides);
+    }
+
+    private static ResNetPlan of(ResNetConfig config, int[] firstStrides) {
         ResNetSpec spec = config.spec();
         Stem stem = spec.stem();
         ConvPlan stemConv = new ConvPlan("conv1", 3, spec.stemChannels(), stem.kernel(), stem.stride(), config.inputSize());
@@ -106,7 +137,7 @@ public record ResNetPlan(
         for (int s = 0; s < spec.stages(); s++) {
             int width = spec.widths().get(s);
             for (int i = 0; i < spec.blocks().get(s); i++) {
-                int stride = (s > 0 && i == 0) ? 2 : 1;
+                int stride = i == 0 ? firstStrides[s] : 1;
                 List<ConvPlan> convs = new ArrayList<>();
                 int c = channels;
                 int sz = size;

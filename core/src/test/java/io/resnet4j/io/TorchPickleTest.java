@@ -107,15 +107,34 @@ class TorchPickleTest {
     }
 
     @Test
-    void legacyAndNonZipFilesGetAClearError(@TempDir Path dir) throws Exception {
-        Path legacy = dir.resolve("old.pth");
-        Files.write(legacy, new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc});
+    void legacyFormatReadsAsTheZipFormat() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            Map<String, NDArray> legacy = TorchPickle.readStateDict(fixture("views_legacy.pth"), m);
+            Map<String, NDArray> zip = TorchPickle.readStateDict(fixture("views.pth"), m);
+            assertThat(legacy.keySet()).containsExactlyElementsOf(zip.keySet());
+            for (String k : zip.keySet()) {
+                assertThat(legacy.get(k).getDataType()).as(k).isEqualTo(zip.get(k).getDataType());
+                assertThat(legacy.get(k).getShape()).as(k).isEqualTo(zip.get(k).getShape());
+                assertThat(legacy.get(k).toType(DataType.FLOAT64, false).toDoubleArray()).as(k)
+                        .containsExactly(zip.get(k).toType(DataType.FLOAT64, false).toDoubleArray());
+            }
+        }
+    }
+
+    @Test
+    void truncatedLegacyAndOtherFilesGetAClearError(@TempDir Path dir) throws Exception {
+        Path magicOnly = dir.resolve("old.pth");
+        Files.write(magicOnly, new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc});
+        byte[] whole = Files.readAllBytes(fixture("views_legacy.pth"));
+        Path cut = dir.resolve("cut.pth");
+        Files.write(cut, java.util.Arrays.copyOf(whole, whole.length - 10));
         Path text = dir.resolve("notes.pth");
         Files.writeString(text, "hello world");
         try (NDManager m = NDManager.newBaseManager()) {
-            assertThatThrownBy(() -> TorchPickle.readStateDict(legacy, m)).hasMessageContaining("legacy (pre-1.6, non-zip)")
-                    .hasMessageContaining("torch.save(torch.load(");
-            assertThatThrownBy(() -> TorchPickle.readStateDict(text, m)).hasMessageContaining("no zip signature");
+            assertThatThrownBy(() -> TorchPickle.readStateDict(magicOnly, m)).hasMessageContaining("not like a torch.save file");
+            assertThatThrownBy(() -> TorchPickle.readStateDict(cut, m)).hasMessageContaining("truncated");
+            assertThatThrownBy(() -> TorchPickle.readStateDict(text, m))
+                    .hasMessageContaining("neither a zip archive nor the legacy pickle format");
         }
     }
 }
