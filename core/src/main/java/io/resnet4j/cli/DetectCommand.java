@@ -36,12 +36,12 @@ import picocli.CommandLine.Parameters;
                 + " pixels, class names and scores, best first.")
 public final class DetectCommand implements Callable<Integer> {
 
-    @Option(names = "--weights", required = true, paramLabel = "W",
+    @Option(names = "--weights", required = true, paramLabel = "WEIGHTS",
             description = "A Faster R-CNN .pth/.safetensors state_dict, or torchvision:fasterrcnn_resnet50_fpn (COCO,"
                     + " downloaded once into the cache).")
     String weights;
 
-    @Option(names = "--score-threshold", paramLabel = "S", defaultValue = "0.05",
+    @Option(names = "--score-threshold", paramLabel = "SCORE", defaultValue = "0.05",
             description = "Report detections scoring above S (default: ${DEFAULT-VALUE}).")
     float scoreThreshold;
 
@@ -53,7 +53,7 @@ public final class DetectCommand implements Callable<Integer> {
             + " name, score}]}.")
     boolean json;
 
-    @Option(names = "--draw", paramLabel = "OUT_DIR",
+    @Option(names = "--draw", paramLabel = "DIR",
             description = "Write each image with its detections drawn as OUT_DIR/<image name>.png.")
     Path drawDir;
 

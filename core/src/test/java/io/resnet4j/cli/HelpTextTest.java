@@ -21,7 +21,7 @@ class HelpTextTest {
     /** One placeholder per concept (N a count, K classes, SIDE pixels, ITER an iteration number, ...). */
     private static final Set<String> VOCABULARY = Set.of("N", "K", "SIDE", "ITER", "LR", "MOMENTUM", "DECAY", "SEED",
             "MODEL", "WEIGHTS", "DIR", "RUN_DIR", "FILE", "DEVICE", "SPLIT", "STAGE", "MAP", "LAYER", "DEPTH", "PERCENT",
-            "MS", "SECONDS", "MINUTES", "SIZE", "HOST", "PORT", "NAME", "DIR_OR_DATA");
+            "MS", "SECONDS", "MINUTES", "SCORE", "SIZE", "HOST", "PORT", "NAME", "DIR_OR_DATA");
 
     /** Every option that takes a value, as "command --option" -> placeholder. */
     private static Map<String, String> placeholders() {

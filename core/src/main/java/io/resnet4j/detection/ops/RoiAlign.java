@@ -60,7 +60,11 @@ public record RoiAlign(int outputSize, int samplingRatio, boolean aligned) {
         Sampling s = sampling(levels, scales, boxes, levelOf);
         try (NDManager scratch = manager.newSubManager()) {
             NDArray table = table(levels, s.used, scratch);
-            NDArray weights = scratch.createCoo(FloatBuffer.wrap(s.values), new long[][] {s.rows, s.columns},
+            // In the caller's manager, not scratch: libtorch reads a created array's values from the Java
+            // buffer it was made from, and backward reads these weights after this method returns, so
+            // the buffer must live as long as the caller's arrays (a closed one is freed by the GC and
+            // backward then reads whatever took its place).
+            NDArray weights = manager.createCoo(FloatBuffer.wrap(s.values), new long[][] {s.rows, s.columns},
                     new Shape((long) r * p * p, table.getShape().get(0)));
             // (DJL's duplicate() would detach the result from autograd; attaching the view keeps its storage alive.)
             NDArray out = weights.matMul(table).reshape(r, p, p, channels).transpose(0, 3, 1, 2);
