@@ -34,12 +34,13 @@ import picocli.CommandLine.Parameters;
         description = "Measure training or inference throughput on random input (the JSON is what the PyTorch yardstick prints, for side-by-side comparison).")
 final class BenchCommand implements Callable<Integer> {
 
-    enum Workload { train, infer, data, eval }
+    enum Workload { train, infer, data, eval, detect }
 
     @Parameters(index = "0", paramLabel = "WORKLOAD",
             description = "train (forward, loss, backward, SGD), infer (forward, BN in eval mode, no gradients), data (the"
                     + " input pipeline alone, on --data) or eval (eval of --weights on --data ROOT/val with --protocol,"
-                    + " decoding included; counterpart: tools/bench/pytorch_eval.py).")
+                    + " decoding included; counterpart: tools/bench/pytorch_eval.py) or detect (a Faster R-CNN --weights on"
+                    + " the images of --data, decoded first, each at 800 px; counterpart: tools/bench/pytorch_detect.py).")
     Workload workload;
 
     @Option(names = "--model", paramLabel = "MODEL", defaultValue = "resnet20", description = "Model name (default: ${DEFAULT-VALUE}).")
@@ -105,6 +106,9 @@ final class BenchCommand implements Callable<Integer> {
         }
         if (workload == Workload.eval) {
             return benchEval();
+        }
+        if (workload == Workload.detect) {
+            return benchDetect();
         }
         validateOptions();
         ResNetConfig config = UsageException.rethrowUnchecked(() -> ResNetConfig.of(ResNetFamily.get(model)));
@@ -355,6 +359,49 @@ final class BenchCommand implements Callable<Integer> {
                     "eval %s, %s protocol on %s: %d images in %.1f s, %.1f images/s, peak resident %d MB",
                     o.get("model").asText(), p.label(), chosen.label(), r.images(), seconds, r.images() / seconds,
                     ResidentMemory.peakMb()));
+            out.flush();
+        }
+        return 0;
+    }
+
+    /** Detection on decoded images, one at a time as detect runs them, after --warmup untimed ones. */
+    private int benchDetect() throws Exception {
+        if (data == null || weights == null) {
+            throw new UsageException("bench detect needs --weights WEIGHTS (a Faster R-CNN) and --data DIR (images)");
+        }
+        java.util.List<io.resnet4j.image.RgbImage> images = new java.util.ArrayList<>();
+        for (java.nio.file.Path f : io.resnet4j.inference.ImageFiles.expand(java.util.List.of(data)).files()) {
+            images.add(io.resnet4j.image.ImageLoader.read(f));
+        }
+        if (images.isEmpty()) {
+            throw new UsageException("bench detect found no JPEG or PNG images in " + data);
+        }
+        Device device = engine.apply();
+        try (io.resnet4j.inference.ImageDetector detector = UsageException.rethrow(
+                () -> io.resnet4j.inference.ImageDetector.builder(weights).device(device).open())) {
+            double[] times = new double[steps];
+            for (int i = 0; i < warmup + steps; i++) {
+                long t0 = System.nanoTime();
+                detector.detect(images.get(i % images.size()));
+                if (i >= warmup) {
+                    times[i - warmup] = (System.nanoTime() - t0) / 1e9;
+                }
+            }
+            Arrays.sort(times);
+            double median = times[steps / 2];
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.put("framework", "resnet4j");
+            o.put("workload", "detect");
+            o.put("threads", engine.threads());
+            o.put("steps", steps);
+            o.put("median_step_s", median);
+            o.put("images_per_s", 1 / median);
+            o.put("rss_mb", ResidentMemory.peakMb());
+            o.put("cpu", io.resnet4j.CpuFeatures.summary());
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(json ? new ObjectMapper().writeValueAsString(o) : String.format(Locale.ROOT,
+                    "detect: %.2f images/s (median %.3f s over %d images), peak resident %d MB", 1 / median, median,
+                    steps, ResidentMemory.peakMb()));
             out.flush();
         }
         return 0;
