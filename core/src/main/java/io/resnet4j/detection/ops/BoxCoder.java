@@ -6,7 +6,10 @@ package io.resnet4j.detection.ops;
  * wy (y - yr) / hr, ww log(w / wr), wh log(h / hr)) with centres x, y and sizes w, h. Arithmetic is in
  * float in torchvision's order, so decoded boxes agree with it to the last few bits.
  *
- * @param weights (wx, wy, ww, wh): (1, 1, 1, 1) for the RPN, (10, 10, 5, 5) for the box head
+ * @param wx weight of dx: 1 for the RPN, 10 for the box head
+ * @param wy weight of dy: 1 for the RPN, 10 for the box head
+ * @param ww weight of dw: 1 for the RPN, 5 for the box head
+ * @param wh weight of dh: 1 for the RPN, 5 for the box head
  * @param clip the largest dw, dh decoded (exp of more would overflow: torchvision's log(1000 / 16))
  */
 public record BoxCoder(float wx, float wy, float ww, float wh, float clip) {
