@@ -34,14 +34,22 @@ import picocli.CommandLine.Parameters;
         description = "Measure training or inference throughput on random input (the JSON is what the PyTorch yardstick prints, for side-by-side comparison).")
 final class BenchCommand implements Callable<Integer> {
 
-    enum Workload { train, infer, data }
+    enum Workload { train, infer, data, eval }
 
     @Parameters(index = "0", paramLabel = "WORKLOAD",
-            description = "train (forward, loss, backward, SGD), infer (forward, BN in eval mode, no gradients) or data (the input pipeline alone, on --data).")
+            description = "train (forward, loss, backward, SGD), infer (forward, BN in eval mode, no gradients), data (the"
+                    + " input pipeline alone, on --data) or eval (eval of --weights on --data ROOT/val with --protocol,"
+                    + " decoding included; counterpart: tools/bench/pytorch_eval.py).")
     Workload workload;
 
     @Option(names = "--data", paramLabel = "DIR", description = "bench data: a CIFAR-10 binary folder/archive or an image folder ROOT (ROOT/train/<class>/...).")
     java.nio.file.Path data;
+
+    @Option(names = "--weights", paramLabel = "W", description = "bench eval: the weights to evaluate (any that eval takes).")
+    String weights;
+
+    @Option(names = "--protocol", defaultValue = "center", description = "bench eval: center, ten-crop or multi-scale (default: ${DEFAULT-VALUE}).")
+    String protocol;
 
     @Option(names = "--input", paramLabel = "N", description = "bench data on image folders: network input side (default: 224).")
     Integer input;
@@ -70,9 +78,9 @@ final class BenchCommand implements Callable<Integer> {
                     + " (onnxruntime on CPU, pytorch on GPU; default). Training always runs on pytorch.")
     String engineName;
 
-    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|int8",
-            description = "bench infer on onnxruntime: fp32 (default) or int8 (the QDQ export, calibrated on random"
-                    + " input of the benchmark's shape).")
+    @Option(names = "--precision", defaultValue = "fp32", paramLabel = "fp32|int8|bf16",
+            description = "bench infer: fp32 (default); int8 on onnxruntime (the QDQ export, calibrated on random"
+                    + " input of the benchmark's shape); bf16 is detected and refused with the reason (see README).")
     String precision;
 
     @Option(names = "--profile", paramLabel = "FILE",
@@ -93,6 +101,9 @@ final class BenchCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         if (workload == Workload.data) {
             return benchData();
+        }
+        if (workload == Workload.eval) {
+            return benchEval();
         }
         validateOptions();
         ResNetConfig config = UsageException.rethrowUnchecked(() -> ResNetConfig.of(ResNetFamily.get(model)));
@@ -119,8 +130,11 @@ final class BenchCommand implements Callable<Integer> {
         if (profile != null) {
             OutputGuard.check(profile, force);
         }
-        if (!precision.equals("fp32") && !precision.equals("int8")) {
-            throw new UsageException("unknown --precision '" + precision + "': use fp32 or int8");
+        if (!precision.equals("fp32") && !precision.equals("int8") && !precision.equals("bf16")) {
+            throw new UsageException("unknown --precision '" + precision + "': use fp32, int8 or bf16");
+        }
+        if (bf16()) {
+            throw new UsageException(bf16Unavailable(io.resnet4j.CpuFeatures.hasBf16(), io.resnet4j.CpuFeatures.summary()));
         }
         if (profile != null && workload == Workload.infer && !"pytorch".equalsIgnoreCase(engineName)) {
             throw new UsageException("--profile records libtorch's profiler: use it with train, or infer --engine pytorch"
@@ -238,6 +252,7 @@ final class BenchCommand implements Callable<Integer> {
             o.put("mean_step_s", t.mean());
             o.put("images_per_s", batchSize / median);
             o.put("rss_mb", ResidentMemory.currentMb());
+            o.put("cpu", io.resnet4j.CpuFeatures.summary());
             if (phases != null) {
                 o.put("forward_s", phases[0]);
                 o.put("backward_s", phases[1]);
@@ -254,6 +269,24 @@ final class BenchCommand implements Callable<Integer> {
             }
         }
         out.flush();
+    }
+
+    /**
+     * Why bf16 is refused: a CPU without AVX512_BF16/AMX would only emulate it; on one with them, DJL
+     * 0.35's PyTorch binding has no bfloat16 type (creating any bfloat16 tensor aborts the process,
+     * while float16 works) and ONNX Runtime's CPU kernels have no bfloat16 convolution.
+     */
+    static String bf16Unavailable(boolean cpuHasBf16, String cpu) {
+        if (!cpuHasBf16) {
+            return "--precision bf16 needs a CPU with AVX512_BF16 or AMX, and this one has " + cpu
+                    + " (bfloat16 would be emulated, slower than fp32); skipping: use fp32 or int8";
+        }
+        return "--precision bf16: this CPU computes bfloat16 (" + cpu + "), but DJL 0.35's PyTorch binding has no"
+                + " bfloat16 tensors and ONNX Runtime's CPU kernels no bfloat16 convolution; skipping: use fp32 or int8";
+    }
+
+    private boolean bf16() {
+        return precision.equals("bf16");
     }
 
     private boolean int8() {
@@ -277,6 +310,53 @@ final class BenchCommand implements Callable<Integer> {
         err.printf(Locale.ROOT, "libtorch profile of %d steps: %s%n", steps, file);
         err.println(OperatorProfile.read(file).table(steps, 15));
         err.flush();
+    }
+
+    /** A whole evaluation as {@code eval} runs it (decoding, views, inference), timed from first image to last. */
+    private int benchEval() throws Exception {
+        if (data == null || weights == null || !io.resnet4j.data.ImageFolder.isImageFolderRoot(data)) {
+            throw new UsageException("bench eval needs --weights W and --data ROOT (an image folder with ROOT/val/<class>/...)");
+        }
+        io.resnet4j.eval.TestProtocols.Protocol p = UsageException.rethrowUnchecked(
+                () -> io.resnet4j.eval.TestProtocols.Protocol.parse(protocol));
+        Device device = engine.apply();
+        InferenceEngine chosen = UsageException.rethrowUnchecked(() -> InferenceEngine.parse(engineName, device));
+        io.resnet4j.eval.Evaluator.Result r;
+        double seconds;
+        try (io.resnet4j.inference.ImageClassifier classifier = UsageException.rethrow(() -> io.resnet4j.inference
+                .ImageClassifier.builder(weights).engine(chosen).device(device).threads(engine.threads()).open())) {
+            io.resnet4j.data.ImageFolder folder = io.resnet4j.data.ImageFolder.open(data.resolve("val"))
+                    .withClasses(classifier.classNames(), io.resnet4j.eval.ClassMapping.byOrder(
+                            io.resnet4j.data.ImageFolder.open(data.resolve("val")).classNames(),
+                            classifier.classNames().size()));
+            long t0 = System.nanoTime();
+            r = io.resnet4j.eval.TestProtocols.evaluate(p, classifier.scorer(), folder, classifier.preprocessing(),
+                    classifier.config().inputSize(), null, classifier.batchSize(batchSize), workers, System.err,
+                    done -> {});
+            seconds = (System.nanoTime() - t0) / 1e9;
+            ObjectNode o = new ObjectMapper().createObjectNode();
+            o.put("framework", "resnet4j");
+            o.put("version", io.resnet4j.Versions.resnet4j());
+            o.put("workload", "eval");
+            o.put("model", classifier.config().spec().name());
+            o.put("protocol", p.label());
+            o.put("engine", chosen.label());
+            o.put("batch_size", classifier.batchSize(batchSize));
+            o.put("workers", workers);
+            o.put("threads", engine.threads());
+            o.put("images", r.images());
+            o.put("seconds", seconds);
+            o.put("images_per_s", r.images() / seconds);
+            o.put("rss_mb", ResidentMemory.peakMb());
+            o.put("top1_error", r.top1Error());
+            PrintWriter out = spec.commandLine().getOut();
+            out.println(json ? new ObjectMapper().writeValueAsString(o) : String.format(Locale.ROOT,
+                    "eval %s, %s protocol on %s: %d images in %.1f s, %.1f images/s, peak resident %d MB",
+                    o.get("model").asText(), p.label(), chosen.label(), r.images(), seconds, r.images() / seconds,
+                    ResidentMemory.peakMb()));
+            out.flush();
+        }
+        return 0;
     }
 
     /** The training input pipeline alone: decode/augment/normalise batches as the trainer would receive them. */

@@ -1,7 +1,6 @@
 package io.resnet4j.cli;
 
 import ai.djl.Device;
-import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -14,8 +13,7 @@ import io.resnet4j.eval.ClassMapping;
 import io.resnet4j.inference.BatchSizes;
 import io.resnet4j.eval.Evaluator;
 import io.resnet4j.eval.TestProtocols;
-import io.resnet4j.io.WeightsLoader;
-import io.resnet4j.io.Checkpoint;
+import io.resnet4j.inference.ImageClassifier;
 import io.resnet4j.image.Preprocessing;
 import io.resnet4j.io.PrintableText;
 import java.io.PrintWriter;
@@ -28,16 +26,27 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** {@code resnet4j eval}: the paper's CIFAR test protocol (single original view) on a checkpoint. */
+/**
+ * {@code resnet4j eval}: the paper's CIFAR test protocol (single original view) on a checkpoint, the
+ * test protocols on image folders, and with {@code --task detection} a detector's VOC or COCO scores
+ * ({@link DetectionEval}).
+ */
 @Command(name = "eval", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class, sortOptions = false,
         description = {"Evaluate weights: top-1 and top-5 error, per-class accuracy, confusion matrix.",
             "CIFAR-10 data: the paper's single-view protocol on a split. Image folders (ROOT/val/<class>/...):"
                     + " --protocol center, ten-crop or multi-scale (the paper's fully-convolutional form)."})
 final class EvalCommand implements Callable<Integer> {
 
-    @Option(names = "--weights", required = true, paramLabel = "CKPT",
-            description = "resnet4j checkpoint (e.g. RUN_DIR/model.safetensors); for image folders also torchvision .pth/.safetensors.")
+    @Option(names = "--weights", required = true, paramLabel = "W",
+            description = "A resnet4j checkpoint (e.g. RUN_DIR/model.safetensors) or its .onnx export (also INT8);"
+                    + " for image folders also torchvision .pth/.safetensors.")
     Path weights;
+
+    @Option(names = "--engine", defaultValue = "auto", paramLabel = "auto|onnxruntime|pytorch",
+            description = "onnxruntime (the network exported in memory with batch norm folded; the fast CPU path),"
+                    + " pytorch (eager libtorch), or auto: onnxruntime on CPU, pytorch on GPU (default). A .onnx"
+                    + " --weights file runs on onnxruntime.")
+    String engineName;
 
     @Option(names = "--protocol", defaultValue = "center", description = "Image folders: center, ten-crop or multi-scale (default: ${DEFAULT-VALUE}).")
     String protocol;
@@ -48,10 +57,13 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--workers", defaultValue = "2", description = "Image decoding threads (default: ${DEFAULT-VALUE}).")
     int workers;
 
-    @Option(names = "--data", required = true, paramLabel = "DIR", description = "CIFAR-10 binary folder or cifar-10-binary.tar.gz.")
+    @Option(names = "--data", required = true, paramLabel = "DIR",
+            description = "CIFAR-10 binary folder (or cifar-10-binary.tar.gz), or an image folder root holding"
+                    + " val/<class>/*.jpg (and train/...); with --task detection a Pascal VOC or COCO root.")
     Path data;
 
-    @Option(names = "--split", description = "CIFAR: test, val5k, train45k or train (default: test); image folders: val or train (default: val).")
+    @Option(names = "--split", description = "CIFAR: test, val5k, train45k or train (default: test); image folders: val or train"
+            + " (default: val); VOC: a list of ImageSets/Main (default: val); COCO: X of instances_X.json.")
     String split;
 
     @Option(names = "--batch-size", paramLabel = "N",
@@ -79,13 +91,23 @@ final class EvalCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
+    @Mixin
+    DetectionEval detection;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
+        if (detection.requested()) {
+            return detection.run(this, engine.apply(), pixels.value(), spec.commandLine().getOut(),
+                    spec.commandLine().getErr());
+        }
         if (plot != null) {
             OutputGuard.check(plot, force, weights);
+        }
+        if (!Files.exists(weights)) {
+            throw new UsageException("no weights at " + weights + " (a run folder keeps them as model.safetensors)");
         }
         if (ImageFolder.isImageFolderRoot(data)) {
             return imageFolder();
@@ -96,26 +118,35 @@ final class EvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        if (!Files.exists(weights)) {
-            throw new UsageException("no checkpoint at " + weights + " (a run folder keeps it as model.safetensors)");
+        Device device = engine.apply();
+        try (ImageClassifier classifier = open(device)) {
+            Normalization norm = cifarNormalization(classifier);
+            CifarData dataset = Cifar10.load(data, s);
+            RateProgress progress = new RateProgress("eval", dataset.size(), spec.commandLine().getErr());
+            Evaluator.Result r = Evaluator.evaluate(classifier.scorer(), dataset, norm,
+                    classifier.batchSize(batchSize == null ? BatchSizes.forInference(32) : batchSize), progress);
+            progress.finish();
+            return report(classifier.config().spec().name(), s.toString(), null, s.toString(), r);
         }
-        Checkpoint.Info info = Checkpoint.readInfo(weights);
-        Preprocessing pre = info.preprocessing();
-        if (pre == null || info.config().inputSize() != 32) {
-            throw new UsageException(weights + " is not a CIFAR checkpoint (input " + info.config().inputSize()
-                    + "); CIFAR evaluation needs a 32x32 model trained with 'resnet4j train'");
+    }
+
+    /** The CIFAR input normalisation recorded with the weights; other weights are a usage error. */
+    private Normalization cifarNormalization(ImageClassifier classifier) {
+        Preprocessing pre = classifier.preprocessing();
+        if (classifier.config().inputSize() != 32 || pre == null || !(Preprocessing.PER_PIXEL_MEAN.equals(pre.kind())
+                || pre.meanImage() == null && pre.channelMean() != null)) {
+            throw new UsageException(weights + " is not a CIFAR network (input " + classifier.config().inputSize()
+                    + "); CIFAR evaluation needs a 32x32 model trained with 'resnet4j train' (or its export)");
         }
-        Normalization norm = Preprocessing.PER_PIXEL_MEAN.equals(pre.kind())
+        return Preprocessing.PER_PIXEL_MEAN.equals(pre.kind())
                 ? Normalization.of(pre.meanImage(), pre.channelStd())
                 : Normalization.perChannel(pre.channelMean(), pre.channelStd());
-        CifarData dataset = Cifar10.load(data, s);
-        Device device = engine.apply();
-        Evaluator.Result r;
-        try (NDManager manager = NDManager.newBaseManager(device)) {
-            Checkpoint.Loaded loaded = Checkpoint.load(weights, manager);
-            r = Evaluator.evaluate(loaded.net(), dataset, norm, batchFor(32), manager);
-        }
-        return report(info.config().spec().name(), s.toString(), null, s.toString(), r);
+    }
+
+    private ImageClassifier open(Device device) throws java.io.IOException {
+        ImageClassifier.Builder builder = ImageClassifier.builder(weights.toString()).device(device)
+                .threads(engine.threads());
+        return UsageException.rethrow(() -> builder.engine(engineName).open());
     }
 
     private int imageFolder() throws Exception {
@@ -129,31 +160,26 @@ final class EvalCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UsageException(e.getMessage());
         }
-        if (!Files.exists(weights)) {
-            throw new UsageException("no weights at " + weights);
-        }
-        long maxPixels = pixels.value();
         for (int side : scales == null ? new int[0] : scales) {
             if (side < 1 || side > Preprocessing.MAX_SIDE) {
                 throw new UsageException("--scales must be 1 to " + Preprocessing.MAX_SIDE + ", got " + side);
             }
         }
-        ImageFolder folder = ImageFolder.open(data.resolve(which)).withMaxPixels(maxPixels);
+        ImageFolder folder = ImageFolder.open(data.resolve(which)).withMaxPixels(pixels.value());
         Device device = engine.apply();
-        Evaluator.Result r;
-        WeightsLoader.Loaded loaded;
-        try (NDManager manager = NDManager.newBaseManager(device)) {
-            loaded = WeightsLoader.load(weights.toString(), WeightsLoader.Options.defaults(), manager);
-            int input = loaded.net().config().inputSize();
-            ImageFolder scored = folder.withClasses(loaded.classNames(), classMapping(folder, loaded.classNames()));
-            r = TestProtocols.evaluate(p, loaded.net(), scored, loaded.preprocessing(), input, scales, batchFor(input), workers,
-                    manager, System.err);
+        try (ImageClassifier classifier = open(device)) {
+            int input = classifier.config().inputSize();
+            ImageFolder scored = folder.withClasses(classifier.classNames(), classMapping(folder, classifier.classNames()));
+            RateProgress progress = new RateProgress("eval", scored.size(), spec.commandLine().getErr());
+            if (p == TestProtocols.Protocol.MULTI_SCALE && classifier.fixedBatch() > 0) {
+                throw new UsageException(weights + " was exported with a fixed input shape; multi-scale needs any image"
+                        + " size: export again without --batch-size");
+            }
+            Evaluator.Result r = TestProtocols.evaluate(p, classifier.scorer(), scored, classifier.preprocessing(), input,
+                    scales, classifier.batchSize(batchSize), workers, System.err, progress);
+            progress.finish();
+            return report(classifier.config().spec().name(), which, p.label(), data.resolve(which).toString(), r);
         }
-        return report(loaded.net().config().spec().name(), which, p.label(), data.resolve(which).toString(), r);
-    }
-
-    private int batchFor(int side) {
-        return batchSize != null ? batchSize : BatchSizes.forInference(side);
     }
 
     private int[] classMapping(ImageFolder folder, java.util.List<String> networkClasses) {

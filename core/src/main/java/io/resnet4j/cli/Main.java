@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
         description = "Deep Residual Learning for Image Recognition (He et al., 2015) on the JVM.",
         subcommands = {DemoCommand.class, ModelsCommand.class, SummaryCommand.class, TrainCommand.class, EvalCommand.class,
             PredictCommand.class, FeaturesCommand.class, ConvertCommand.class, ExportCommand.class, ExperimentCommand.class,
-            BenchCommand.class, ServeCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
+            BenchCommand.class, ServeCommand.class, SampleCommand.class, VersionCommand.class, CommandLine.HelpCommand.class},
         footer = {"", "Run 'resnet4j COMMAND --help' for a command's options."})
 public final class Main implements Callable<Integer> {
 

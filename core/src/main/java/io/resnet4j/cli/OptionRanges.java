@@ -70,7 +70,11 @@ final class OptionRanges {
             Map.entry("--warmup-lr", Range.atLeast(0)),
             Map.entry("--momentum", Range.between(0, 1)),
             Map.entry("--weight-decay", Range.atLeast(0)),
-            Map.entry("--percentile", new Range(50, true, 100)));
+            Map.entry("--percentile", new Range(50, true, 100)),
+            Map.entry("sample --side", Range.between(64, 1024)),
+            Map.entry("--train-images", Range.atLeast(0)),
+            Map.entry("--val-images", Range.atLeast(0)),
+            Map.entry("--max-objects", Range.between(1, 20)));
 
     private OptionRanges() {}
 

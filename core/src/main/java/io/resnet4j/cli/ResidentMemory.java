@@ -9,9 +9,18 @@ public final class ResidentMemory {
     private ResidentMemory() {}
 
     public static long currentMb() {
+        return statusMb("VmRSS:");
+    }
+
+    /** The most this process has held resident so far (its high-water mark). */
+    public static long peakMb() {
+        return statusMb("VmHWM:");
+    }
+
+    private static long statusMb(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
+                if (line.startsWith(field)) {
                     return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
                 }
             }

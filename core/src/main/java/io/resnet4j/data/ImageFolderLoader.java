@@ -1,8 +1,8 @@
 package io.resnet4j.data;
 
 import io.resnet4j.image.ImageLoader;
+import io.resnet4j.image.ImageTransform;
 import io.resnet4j.image.Preprocessing;
-import io.resnet4j.image.Resampler;
 import io.resnet4j.image.RgbImage;
 import io.resnet4j.io.PrintableText;
 import java.io.IOException;
@@ -142,14 +142,13 @@ public final class ImageFolderLoader implements BatchSource {
         private void prepare(RgbImage img, int epoch, int pos, float[] out, int offset) {
             if (augment) {
                 SplittableRandom r = ImageTransforms.random(seed, epoch, pos);
-                RgbImage resized = ImageTransforms.randomResizeShorter(img, resizeMin, resizeMax, r);
-                RgbImage crop = ImageTransforms.randomCrop(resized, input, r);
+                RgbImage crop = ImageTransforms.randomResizedCrop(img, resizeMin, resizeMax, input, r);
                 ImageTransforms.toChw(crop, r.nextBoolean(), out, offset);
                 if (lightingStd > 0) {
                     ImageTransforms.lighting(out, offset, input * input, lightingStd, r);
                 }
             } else {
-                RgbImage crop = ImageTransforms.centerCrop(Resampler.resizeShorter(img, evalResize), input);
+                RgbImage crop = ImageTransform.resizedCenterCrop(img, evalResize, input);
                 ImageTransforms.toChw(crop, false, out, offset);
             }
             ImageTransforms.normalise(out, offset, input, pre);

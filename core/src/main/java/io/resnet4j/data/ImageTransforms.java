@@ -44,6 +44,23 @@ public final class ImageTransforms {
         return Resampler.resizeShorter(img, min + r.nextInt(max - min + 1));
     }
 
+    /**
+     * Scale augmentation and a random crop in one: the same draws and the same pixels as
+     * {@link #randomResizeShorter} followed by {@link #randomCrop}, resampling only the window.
+     */
+    public static RgbImage randomResizedCrop(RgbImage img, int min, int max, int size, SplittableRandom r) {
+        if (min < 1 || max < min) {
+            throw new IllegalArgumentException("resize range must satisfy 1 <= min <= max, got [" + min + ", " + max + "]");
+        }
+        int[] wh = Resampler.shorterSideSize(img.width(), img.height(), min + r.nextInt(max - min + 1));
+        if (wh[0] < size || wh[1] < size) {
+            return ImageTransform.centerCrop(Resampler.resize(img, wh[0], wh[1]), size);
+        }
+        int x = r.nextInt(wh[0] - size + 1);
+        int y = r.nextInt(wh[1] - size + 1);
+        return Resampler.resizeRegion(img, wh[0], wh[1], x, y, size, size);
+    }
+
     /** A size x size window at a uniformly random position (zero-padded where the image is smaller). */
     public static RgbImage randomCrop(RgbImage img, int size, SplittableRandom r) {
         if (img.width() < size || img.height() < size) {

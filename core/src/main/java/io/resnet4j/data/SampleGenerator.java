@@ -157,17 +157,8 @@ public final class SampleGenerator {
      * @param off offset of the image in {@code dst}
      */
     public static void render(SplittableRandom rng, int label, byte[] dst, int off) {
-        int[] canvas = new int[P]; // packed 0xRRGGBB
-        // Background: flat, or split in two tones along a random horizontal or vertical line.
-        int bg = colour(rng);
-        int bg2 = rng.nextInt(3) == 0 ? colour(rng) : bg;
-        boolean vertical = rng.nextBoolean();
-        int split = 4 + rng.nextInt(S - 8);
-        for (int y = 0; y < S; y++) {
-            for (int x = 0; x < S; x++) {
-                canvas[y * S + x] = (vertical ? x : y) < split ? bg : bg2;
-            }
-        }
+        Canvas canvas = new Canvas(S, S);
+        int bg = background(rng, canvas);
         int clutter = rng.nextInt(4);
         for (int k = 0; k < clutter; k++) {
             drawClutter(rng, canvas);
@@ -194,7 +185,7 @@ public final class SampleGenerator {
             }
         }
         for (int k = 0; k < P; k++) {
-            int c = canvas[k];
+            int c = canvas.pixels[k];
             dst[off + k] = (byte) (c >> 16);
             dst[off + P + k] = (byte) (c >> 8);
             dst[off + 2 * P + k] = (byte) c;
@@ -208,10 +199,24 @@ public final class SampleGenerator {
         }
     }
 
-    private static void drawObject(SplittableRandom rng, int label, int[] c, int fg, int fg2, double r) {
+    private static void drawObject(SplittableRandom rng, int label, Canvas c, int fg, int fg2, double r) {
         // Centre may sit near the border, so objects are sometimes cut.
         double cx = 6 + rng.nextDouble() * (S - 12);
         double cy = 6 + rng.nextDouble() * (S - 12);
+        drawShape(rng, label, c, fg, fg2, r, cx, cy);
+    }
+
+    /**
+     * Draws one object of a shape class centred at ({@code cx}, {@code cy}); {@code r} is its half-size.
+     * The canvas's {@link Canvas#extent()} afterwards is the box of the pixels it covered.
+     *
+     * @param label the shape class, 0..9 (see {@link #CLASS_NAMES})
+     * @param fg the shape's colour
+     * @param fg2 the second colour of patterned classes (6..9)
+     */
+    public static void drawShape(SplittableRandom rng, int label, Canvas c, int fg, int fg2, double r, double cx,
+            double cy) {
+        c.resetExtent();
         switch (label) {
             case 0 -> fill(c, fg, (x, y) -> sq(x - cx) + sq(y - cy) <= r * r); // circle
             case 1 -> { // square (axis-aligned, sometimes slightly oblong)
@@ -260,19 +265,38 @@ public final class SampleGenerator {
         }
     }
 
-    private static void drawClutter(SplittableRandom rng, int[] c) {
+    /**
+     * Paints a background: flat, or split in two tones along a random horizontal or vertical line.
+     *
+     * @return the (first) background colour
+     */
+    public static int background(SplittableRandom rng, Canvas c) {
+        int bg = colour(rng);
+        int bg2 = rng.nextInt(3) == 0 ? colour(rng) : bg;
+        boolean vertical = rng.nextBoolean();
+        int split = 4 + rng.nextInt((vertical ? c.width : c.height) - 8);
+        for (int y = 0; y < c.height; y++) {
+            for (int x = 0; x < c.width; x++) {
+                c.pixels[y * c.width + x] = (vertical ? x : y) < split ? bg : bg2;
+            }
+        }
+        return bg;
+    }
+
+    /** Draws a thin straight line or a small blob, both smaller than any object, in a random colour. */
+    public static void drawClutter(SplittableRandom rng, Canvas c) {
         int col = colour(rng);
         if (rng.nextBoolean()) { // a thin straight line
-            double x0 = rng.nextDouble() * S;
-            double y0 = rng.nextDouble() * S;
+            double x0 = rng.nextDouble() * c.width;
+            double y0 = rng.nextDouble() * c.height;
             double a = rng.nextDouble() * Math.PI;
             double len = 4 + rng.nextDouble() * 10;
             for (double t = 0; t <= len; t += 0.5) {
                 set(c, (int) (x0 + t * Math.cos(a)), (int) (y0 + t * Math.sin(a)), col);
             }
         } else { // a small blob, smaller than any object
-            int x0 = rng.nextInt(S);
-            int y0 = rng.nextInt(S);
+            int x0 = rng.nextInt(c.width);
+            int y0 = rng.nextInt(c.height);
             int w = 1 + rng.nextInt(3);
             int h = 1 + rng.nextInt(3);
             for (int y = y0; y < y0 + h; y++) {
@@ -287,38 +311,93 @@ public final class SampleGenerator {
         boolean contains(double x, double y);
     }
 
-    private static void fill(int[] c, int col, Region region) {
-        for (int y = 0; y < S; y++) {
-            for (int x = 0; x < S; x++) {
+    private static void fill(Canvas c, int col, Region region) {
+        fill2(c, col, col, region, (x, y) -> true);
+    }
+
+    private static void fill2(Canvas c, int a, int b, Region region, Region pattern) {
+        for (int y = 0; y < c.height; y++) {
+            for (int x = 0; x < c.width; x++) {
                 if (region.contains(x + 0.5, y + 0.5)) {
-                    c[y * S + x] = col;
+                    c.paint(x, y, pattern.contains(x, y) ? a : b);
                 }
             }
         }
     }
 
-    private static void fill2(int[] c, int a, int b, Region region, Region pattern) {
-        for (int y = 0; y < S; y++) {
-            for (int x = 0; x < S; x++) {
-                if (region.contains(x + 0.5, y + 0.5)) {
-                    c[y * S + x] = pattern.contains(x, y) ? a : b;
-                }
-            }
+    private static void set(Canvas c, int x, int y, int col) {
+        if (x >= 0 && x < c.width && y >= 0 && y < c.height) {
+            c.pixels[y * c.width + x] = col;
         }
     }
 
-    private static void set(int[] c, int x, int y, int col) {
-        if (x >= 0 && x < S && y >= 0 && y < S) {
-            c[y * S + x] = col;
+    /**
+     * Pixels as packed {@code 0xRRGGBB}, row-major, and the extent of the last shape drawn: the
+     * tightest box around the pixels it painted, which is what a detection set's boxes must be.
+     */
+    public static final class Canvas {
+        private final int width;
+        private final int height;
+        private final int[] pixels;
+        private int minX;
+        private int minY;
+        private int maxX;
+        private int maxY;
+
+        public Canvas(int width, int height) {
+            if (width < 16 || height < 16) {
+                throw new IllegalArgumentException("a canvas needs at least 16x16 pixels, got " + width + "x" + height);
+            }
+            this.width = width;
+            this.height = height;
+            this.pixels = new int[width * height];
+            resetExtent();
+        }
+
+        public int width() {
+            return width;
+        }
+
+        public int height() {
+            return height;
+        }
+
+        /** The pixels, row-major, packed {@code 0xRRGGBB}; the canvas's own array. */
+        public int[] pixels() {
+            return pixels;
+        }
+
+        void paint(int x, int y, int col) {
+            pixels[y * width + x] = col;
+            minX = Math.min(minX, x);
+            minY = Math.min(minY, y);
+            maxX = Math.max(maxX, x);
+            maxY = Math.max(maxY, y);
+        }
+
+        void resetExtent() {
+            minX = Integer.MAX_VALUE;
+            minY = Integer.MAX_VALUE;
+            maxX = -1;
+            maxY = -1;
+        }
+
+        /**
+         * The last shape's pixels as a box {@code {x1, y1, x2, y2}} with exclusive far corners (a pixel
+         * at column x spans x..x+1), or null when it painted nothing.
+         */
+        public int[] extent() {
+            return maxX < 0 ? null : new int[] {minX, minY, maxX + 1, maxY + 1};
         }
     }
 
     /** A random colour, each channel quantised to 16 levels (runs of equal bytes compress well). */
-    private static int colour(SplittableRandom rng) {
+    public static int colour(SplittableRandom rng) {
         return rng.nextInt(16) * 17 << 16 | rng.nextInt(16) * 17 << 8 | rng.nextInt(16) * 17;
     }
 
-    private static int dist(int a, int b) {
+    /** Manhattan distance between two packed colours, 0..765. */
+    public static int dist(int a, int b) {
         return Math.abs((a >> 16 & 0xFF) - (b >> 16 & 0xFF)) + Math.abs((a >> 8 & 0xFF) - (b >> 8 & 0xFF))
                 + Math.abs((a & 0xFF) - (b & 0xFF));
     }

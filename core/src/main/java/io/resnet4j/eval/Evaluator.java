@@ -1,16 +1,12 @@
 package io.resnet4j.eval;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
 import io.resnet4j.data.Batch;
 import io.resnet4j.data.Batcher;
 import io.resnet4j.data.CifarData;
 import io.resnet4j.data.Normalization;
 import io.resnet4j.model.ResNet;
-import java.nio.FloatBuffer;
+import java.util.function.IntConsumer;
 
 /**
  * The paper's CIFAR test protocol: the single original view of each image, BN in inference
@@ -32,17 +28,21 @@ public final class Evaluator {
     }
 
     public static Result evaluate(ResNet net, CifarData data, Normalization norm, int batchSize, NDManager manager) {
-        Tally tally = new Tally(data.classNames(), Math.min(5, net.config().classes()));
-        ParameterStore ps = new ParameterStore(manager, false);
+        return evaluate(Scorer.eager(net, manager), data, norm, batchSize, done -> {});
+    }
+
+    /** The CIFAR protocol on any engine; {@code progress} is told the images scored so far. */
+    public static Result evaluate(Scorer scorer, CifarData data, Normalization norm, int batchSize,
+            IntConsumer progress) {
+        Tally tally = new Tally(data.classNames(), Math.min(5, scorer.classes()));
+        int done = 0;
         try (Batcher batcher = Batcher.builder(data, norm).evaluation().batchSize(batchSize).build()) {
             while (batcher.hasNext()) {
                 Batch batch = batcher.next();
                 int n = batch.size();
-                try (NDManager scope = manager.newSubManager()) {
-                    NDArray x = scope.create(FloatBuffer.wrap(batch.images(), 0, n * 3 * 32 * 32), new Shape(n, 3, 32, 32));
-                    tally.addBatch(net.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray(),
-                            batch.labels(), n);
-                }
+                tally.addBatch(scorer.logits(batch.images(), n, 32, 32), batch.labels(), n);
+                done += n;
+                progress.accept(done);
             }
         }
         return tally.result();

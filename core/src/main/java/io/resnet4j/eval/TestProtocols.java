@@ -22,10 +22,8 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.function.IntConsumer;
+import java.util.function.IntFunction;
 
 /**
  * The paper's ImageNet test protocols (section 3.4) on an image folder, BN in inference mode:
@@ -74,90 +72,128 @@ public final class TestProtocols {
     /** Single centre view of every image, batched: resize round(256 N / 224), centre crop N. */
     public static Evaluator.Result center(ResNet net, ImageFolder folder, Preprocessing pre, int input, int batchSize,
             int workers, NDManager manager) {
-        Tally tally = new Tally(folder.classNames(), Math.min(5, net.config().classes()));
-        ParameterStore ps = new ParameterStore(manager, false);
+        return center(Scorer.eager(net, manager), folder, pre, input, batchSize, workers, null, done -> {});
+    }
+
+    /**
+     * The centre view on any engine: workers decode the next batches while the scorer runs.
+     *
+     * @param report where unreadable images are named (or null)
+     * @param progress told the number of images scored so far after each batch
+     */
+    public static Evaluator.Result center(Scorer scorer, ImageFolder folder, Preprocessing pre, int input,
+            int batchSize, int workers, PrintStream report, IntConsumer progress) {
+        Tally tally = new Tally(folder.classNames(), Math.min(5, scorer.classes()));
+        int done = 0;
         try (ImageFolderLoader l = ImageFolderLoader.builder(folder, pre, input).evaluation().batchSize(batchSize)
-                .workers(Math.max(1, workers)).build()) {
+                .workers(Math.max(1, workers)).report(report).build()) {
             while (l.hasNext()) {
                 Batch b = l.next();
                 int n = b.size();
-                if (n == 0) {
-                    continue;
+                if (n > 0) {
+                    tally.addBatch(scorer.logits(b.images(), n, input, input), b.labels(), n);
                 }
-                float[] scores;
-                try (NDManager scope = manager.newSubManager()) {
-                    NDArray x = scope.create(FloatBuffer.wrap(b.images()), new Shape(n, 3, input, input));
-                    scores = net.forward(ps, new NDList(x), false).singletonOrThrow().toFloatArray();
-                }
-                int k = scores.length / n;
-                for (int i = 0; i < n; i++) {
-                    tally.add(Arrays.copyOfRange(scores, i * k, (i + 1) * k), b.labels()[i]);
-                }
+                done += batchSize;
+                progress.accept(Math.min(done, folder.size()));
             }
         }
         return tally.result();
     }
 
     /**
-     * Any protocol over a folder; unreadable images are reported on {@code report} and skipped.
+     * Any protocol over a folder on the eager network; unreadable images are reported on
+     * {@code report} and skipped.
      *
      * @param scales shorter sides in paper units (for a 224 input) for multi-scale; null = {@link #PAPER_SCALES}
      */
     public static Evaluator.Result evaluate(Protocol protocol, ResNet net, ImageFolder folder, Preprocessing pre,
             int input, int[] scales, int batchSize, int workers, NDManager manager, PrintStream report) {
+        return evaluate(protocol, Scorer.eager(net, manager), folder, pre, input, scales, batchSize, workers, report,
+                done -> {});
+    }
+
+    /**
+     * Any protocol on any engine. Workers decode images and prepare their views (crops, mirror
+     * images, rescaled copies) ahead of the scorer, so decoding overlaps with inference.
+     *
+     * @param scales shorter sides in paper units (for a 224 input) for multi-scale; null = {@link #PAPER_SCALES}
+     * @param progress told the number of images done so far
+     */
+    public static Evaluator.Result evaluate(Protocol protocol, Scorer scorer, ImageFolder folder, Preprocessing pre,
+            int input, int[] scales, int batchSize, int workers, PrintStream report, IntConsumer progress) {
         if (protocol == Protocol.CENTER) {
-            return center(net, folder, pre, input, batchSize, workers, manager);
+            return center(scorer, folder, pre, input, batchSize, workers, report, progress);
         }
         int[] sides = Arrays.stream(scales == null ? PAPER_SCALES : scales).map(s -> ImageTransforms.scaled(s, input))
                 .toArray();
-        Tally tally = new Tally(folder.classNames(), Math.min(5, net.config().classes()));
-        ParameterStore ps = new ParameterStore(manager, false);
-        ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, workers), r -> {
-            Thread t = new Thread(r, "resnet4j-eval");
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            // Decoding runs ahead on the pool while the network scores the previous chunk.
-            int chunk = 16;
-            List<Future<RgbImage>> pending = new ArrayList<>();
-            for (int i = 0; i < folder.size(); i++) {
-                final int idx = i;
-                pending.add(pool.submit(() -> {
-                    try {
-                        return folder.read(idx);
-                    } catch (IOException | RuntimeException | OutOfMemoryError e) {
-                        if (report != null) {
-                            report.println(PrintableText.of("skipping unreadable image " + folder.file(idx) + ": "
-                                    + ImageLoader.describe(e)));
-                        }
-                        return null;
-                    }
-                }));
-                if (pending.size() == chunk || i == folder.size() - 1) {
-                    int first = i - pending.size() + 1;
-                    for (int j = 0; j < pending.size(); j++) {
-                        RgbImage img = pending.get(j).get();
-                        if (img == null) {
-                            continue;
-                        }
-                        float[] p = protocol == Protocol.TEN_CROP
-                                ? tenCropScores(net, ps, img, pre, input, manager)
-                                : multiScaleScores(net, ps, img, pre, sides, manager);
-                        tally.add(p, folder.label(first + j));
-                    }
-                    pending.clear();
-                }
+        IntFunction<List<View>> views = i -> {
+            RgbImage image = readOrReport(folder, i, report);
+            if (image == null) {
+                return null;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while evaluating", e);
-        } catch (ExecutionException e) {
-            throw new IllegalStateException("decoding failed: " + e.getCause(), e.getCause());
-        } finally {
-            pool.shutdownNow();
+            return protocol == Protocol.TEN_CROP ? List.of(new View(tenCropViews(image, pre, input), 10, input, input))
+                    : scaledViews(image, pre, sides);
+        };
+        Tally tally = new Tally(folder.classNames(), Math.min(5, scorer.classes()));
+        int workerCount = Math.max(1, workers);
+        try (OrderedPrefetch<List<View>> prepared = new OrderedPrefetch<>(folder.size(), workerCount,
+                2 * workerCount + 1, views)) {
+            for (int i = 0; prepared.hasNext(); i++) {
+                List<View> v = prepared.next();
+                if (v != null) {
+                    tally.add(meanProbabilities(scorer, v), folder.label(i));
+                }
+                progress.accept(i + 1);
+            }
         }
         return tally.result();
+    }
+
+    /** A batch of views of one image, as the network takes them. */
+    record View(float[] input, int n, int height, int width) {}
+
+    private static RgbImage readOrReport(ImageFolder folder, int i, PrintStream report) {
+        try {
+            return folder.read(i);
+        } catch (IOException | RuntimeException | OutOfMemoryError e) {
+            if (report != null) {
+                report.println(PrintableText.of("skipping unreadable image " + folder.file(i) + ": "
+                        + ImageLoader.describe(e)));
+            }
+            return null;
+        }
+    }
+
+    /** The mean of the softmax outputs of every view. */
+    static float[] meanProbabilities(Scorer scorer, List<View> views) {
+        int k = scorer.classes();
+        float[] sum = new float[k];
+        int count = 0;
+        for (View v : views) {
+            float[] logits = scorer.logits(v.input(), v.n(), v.height(), v.width());
+            for (int row = 0; row < v.n(); row++) {
+                addSoftmax(logits, row * k, k, sum);
+            }
+            count += v.n();
+        }
+        for (int c = 0; c < k; c++) {
+            sum[c] /= count;
+        }
+        return sum;
+    }
+
+    private static void addSoftmax(float[] z, int offset, int k, float[] sum) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int c = 0; c < k; c++) {
+            max = Math.max(max, z[offset + c]);
+        }
+        double total = 0;
+        for (int c = 0; c < k; c++) {
+            total += Math.exp(z[offset + c] - max);
+        }
+        for (int c = 0; c < k; c++) {
+            sum[c] += (float) (Math.exp(z[offset + c] - max) / total);
+        }
     }
 
     /** The ten views of one image (CHW floats, N x N each): corners TL, TR, BL, BR, centre, then their mirrors. */
@@ -190,42 +226,30 @@ public final class TestProtocols {
     /** Ten-crop class probabilities of one image: the mean of the ten views' softmax outputs. */
     public static float[] tenCropScores(ResNet net, ParameterStore ps, RgbImage image, Preprocessing pre, int input,
             NDManager manager) {
-        float[] views = tenCropViews(image, pre, input);
-        try (NDManager scope = manager.newSubManager()) {
-            NDArray x = scope.create(FloatBuffer.wrap(views), new Shape(10, 3, input, input));
-            NDArray logits = net.forward(ps, new NDList(x), false).singletonOrThrow();
-            return logits.softmax(1).mean(new int[] {0}).toFloatArray();
-        }
+        return meanProbabilities(Scorer.eager(net, manager),
+                List.of(new View(tenCropViews(image, pre, input), 10, input, input)));
     }
 
     /**
      * Fully-convolutional class probabilities: for each shorter side, the whole resized image's
      * score map (fc applied at every position), averaged over positions, soft-maxed; then the mean
-     * over scales.
+     * over scales. The classifier is linear, so the positions' mean score is the classifier applied
+     * to the globally pooled features: the network's ordinary logits at that size, which is what
+     * runs here (on any engine whose input size is free).
      */
     public static float[] multiScaleScores(ResNet net, ParameterStore ps, RgbImage image, Preprocessing pre,
             int[] shorterSides, NDManager manager) {
-        float[] sum = null;
+        return meanProbabilities(Scorer.eager(net, manager), scaledViews(image, pre, shorterSides));
+    }
+
+    /** The whole image at each shorter side, normalised. */
+    static List<View> scaledViews(RgbImage image, Preprocessing pre, int[] shorterSides) {
+        List<View> views = new ArrayList<>();
         for (int side : shorterSides) {
             RgbImage r = Resampler.resizeShorter(image, side);
-            float[] p;
-            try (NDManager scope = manager.newSubManager()) {
-                NDArray map = scoreMap(net, ps, scope.create(FloatBuffer.wrap(normalised(r, pre)),
-                        new Shape(1, 3, r.height(), r.width())));
-                p = map.mean(new int[] {3}).mean(new int[] {2}).softmax(1).toFloatArray();
-            }
-            if (sum == null) {
-                sum = p;
-            } else {
-                for (int c = 0; c < p.length; c++) {
-                    sum[c] += p[c];
-                }
-            }
+            views.add(new View(normalised(r, pre), 1, r.height(), r.width()));
         }
-        for (int c = 0; c < sum.length; c++) {
-            sum[c] /= shorterSides.length;
-        }
-        return sum;
+        return views;
     }
 
     /**

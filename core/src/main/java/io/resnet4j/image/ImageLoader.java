@@ -129,8 +129,42 @@ public final class ImageLoader {
         }
     }
 
+    /**
+     * The JPEG decoder's usual output (3-byte BGR, sRGB) read straight from its bytes: the same values
+     * getRGB gives, without its per-pixel colour-model calls (which cost more than the decoding).
+     * Null for any other layout.
+     */
+    private static RgbImage fromBgrBytes(BufferedImage img) {
+        if (img.getType() != BufferedImage.TYPE_3BYTE_BGR || !img.getColorModel().getColorSpace().isCS_sRGB()
+                || !(img.getRaster().getDataBuffer() instanceof java.awt.image.DataBufferByte data)
+                || !(img.getRaster().getSampleModel() instanceof java.awt.image.PixelInterleavedSampleModel sm)) {
+            return null;
+        }
+        int w = img.getWidth();
+        int h = img.getHeight();
+        int[] offsets = sm.getBandOffsets();
+        if (sm.getPixelStride() != 3 || sm.getScanlineStride() != 3 * w || data.getNumBanks() != 1
+                || img.getRaster().getSampleModelTranslateX() != 0 || img.getRaster().getSampleModelTranslateY() != 0
+                || offsets.length != 3 || offsets[0] != 2 || offsets[1] != 1 || offsets[2] != 0) {
+            return null;
+        }
+        byte[] bgr = data.getData();
+        int base = data.getOffset();
+        byte[] out = new byte[w * h * 3];
+        for (int i = 0; i < out.length; i += 3) {
+            out[i] = bgr[base + i + 2];
+            out[i + 1] = bgr[base + i + 1];
+            out[i + 2] = bgr[base + i];
+        }
+        return new RgbImage(w, h, out);
+    }
+
     /** Converts any decoded image to RGB without colour management. */
     public static RgbImage toRgb(BufferedImage img) {
+        RgbImage direct = fromBgrBytes(img);
+        if (direct != null) {
+            return direct;
+        }
         int w = img.getWidth();
         int h = img.getHeight();
         byte[] out = new byte[w * h * 3];

@@ -33,9 +33,21 @@ public record ImageTransform(int resize, int crop, Preprocessing preprocessing) 
 
     /** The network input for one image: CHW floats of side {@link #crop}. */
     public float[] apply(RgbImage image) {
-        RgbImage img = resize > 0 ? Resampler.resizeShorter(image, resize) : image;
-        img = centerCrop(img, crop);
-        return normalise(img);
+        return normalise(resize > 0 ? resizedCenterCrop(image, resize, crop) : centerCrop(image, crop));
+    }
+
+    /**
+     * {@code centerCrop(Resampler.resizeShorter(image, resize), size)}, pixel for pixel, resampling only
+     * the window when the resized image covers it.
+     */
+    public static RgbImage resizedCenterCrop(RgbImage image, int resize, int size) {
+        int[] wh = Resampler.shorterSideSize(image.width(), image.height(), resize);
+        if (wh[0] < size || wh[1] < size) {
+            return centerCrop(Resampler.resize(image, wh[0], wh[1]), size);
+        }
+        int left = (int) Math.rint((wh[0] - size) / 2.0);
+        int top = (int) Math.rint((wh[1] - size) / 2.0);
+        return Resampler.resizeRegion(image, wh[0], wh[1], left, top, size, size);
     }
 
     /** torchvision's CenterCrop: zero padding where the image is smaller, offsets rounded half to even as Python's round(). */

@@ -15,30 +15,82 @@ public final class Resampler {
 
     /** torchvision's Resize(int): the shorter side becomes {@code size}, the longer int(size * long / short). */
     public static RgbImage resizeShorter(RgbImage img, int size) {
-        int w = img.width();
-        int h = img.height();
-        int shortSide = Math.min(w, h);
-        int longSide = Math.max(w, h);
+        int[] wh = shorterSideSize(img.width(), img.height(), size);
+        return resize(img, wh[0], wh[1]);
+    }
+
+    /** The {width, height} that {@link #resizeShorter} gives a {@code width x height} image. */
+    public static int[] shorterSideSize(int width, int height, int size) {
+        int shortSide = Math.min(width, height);
+        int longSide = Math.max(width, height);
         int newLong = (int) ((long) size * longSide / shortSide);
-        return w <= h ? resize(img, size, newLong) : resize(img, newLong, size);
+        return width <= height ? new int[] {size, newLong} : new int[] {newLong, size};
     }
 
     public static RgbImage resize(RgbImage img, int width, int height) {
+        return resizeRegion(img, width, height, 0, 0, width, height);
+    }
+
+    /**
+     * The {@code cropWidth x cropHeight} window at ({@code x}, {@code y}) of {@code resize(img, width,
+     * height)}, pixel for pixel, computing only what the window needs: a 224 crop of a photo resized
+     * to 300x400 costs the 224 columns and the rows under them, not the whole resized image.
+     */
+    public static RgbImage resizeRegion(RgbImage img, int width, int height, int x, int y, int cropWidth,
+            int cropHeight) {
         if (width < 1 || height < 1) {
             throw new IllegalArgumentException("cannot resize to " + width + "x" + height);
         }
-        RgbImage out = img;
-        if (width != img.width()) {
-            out = horizontal(out, width);
+        if (x < 0 || y < 0 || cropWidth < 1 || cropHeight < 1 || x + cropWidth > width || y + cropHeight > height) {
+            throw new IllegalArgumentException("window " + cropWidth + "x" + cropHeight + " at (" + x + ", " + y
+                    + ") leaves the " + width + "x" + height + " image");
         }
-        if (height != img.height()) {
-            out = vertical(out, height);
+        Taps vt = height != img.height() ? taps(img.height(), height).window(y, cropHeight) : null;
+        int rowFrom = vt != null ? vt.first() : y;
+        int rowTo = vt != null ? vt.last() : y + cropHeight;
+        RgbImage rows = width != img.width() ? horizontal(img, taps(img.width(), width).window(x, cropWidth), rowFrom,
+                rowTo) : columns(img, x, cropWidth, rowFrom, rowTo);
+        return vt != null ? vertical(rows, vt, rowFrom) : rows;
+    }
+
+    /** Rows {@code [from, to)} and columns {@code [x, x + width)} of an image, copied. */
+    private static RgbImage columns(RgbImage img, int x, int width, int from, int to) {
+        if (x == 0 && width == img.width() && from == 0 && to == img.height()) {
+            return img;
         }
-        return out;
+        byte[] out = new byte[width * (to - from) * 3];
+        for (int row = from; row < to; row++) {
+            System.arraycopy(img.rgb(), (row * img.width() + x) * 3, out, (row - from) * width * 3, width * 3);
+        }
+        return new RgbImage(width, to - from, out);
     }
 
     /** Fixed-point filter taps for one axis: for each output index, the first input index and the weights. */
-    private record Taps(int[] start, int[][] weights) {}
+    private record Taps(int[] start, int[][] weights) {
+        /** The taps of outputs {@code [from, from + count)}. */
+        Taps window(int from, int count) {
+            return new Taps(java.util.Arrays.copyOfRange(start, from, from + count),
+                    java.util.Arrays.copyOfRange(weights, from, from + count));
+        }
+
+        /** The first input index any output reads. */
+        int first() {
+            int m = Integer.MAX_VALUE;
+            for (int s : start) {
+                m = Math.min(m, s);
+            }
+            return m;
+        }
+
+        /** One past the last input index any output reads. */
+        int last() {
+            int m = 0;
+            for (int i = 0; i < start.length; i++) {
+                m = Math.max(m, start[i] + weights[i].length);
+            }
+            return m;
+        }
+    }
 
     private static Taps taps(int inSize, int outSize) {
         double scale = (double) inSize / outSize;
@@ -76,46 +128,60 @@ public final class Resampler {
         return (byte) (v < 0 ? 0 : Math.min(v, 255));
     }
 
-    private static RgbImage horizontal(RgbImage img, int outW) {
-        Taps t = taps(img.width(), outW);
-        int h = img.height();
+    /** The horizontal pass over rows {@code [from, to)}: each output pixel's three channels in one pass over its taps. */
+    private static RgbImage horizontal(RgbImage img, Taps t, int from, int to) {
+        int outW = t.start().length;
         int inW = img.width();
         byte[] src = img.rgb();
-        byte[] out = new byte[outW * h * 3];
-        for (int y = 0; y < h; y++) {
+        byte[] out = new byte[outW * (to - from) * 3];
+        int half = 1 << (PRECISION_BITS - 1);
+        for (int y = from; y < to; y++) {
+            int rowBase = y * inW * 3;
+            int o = (y - from) * outW * 3;
             for (int xx = 0; xx < outW; xx++) {
                 int[] k = t.weights()[xx];
-                int x0 = t.start()[xx];
-                for (int c = 0; c < 3; c++) {
-                    int acc = 1 << (PRECISION_BITS - 1);
-                    for (int x = 0; x < k.length; x++) {
-                        acc += (src[(y * inW + x0 + x) * 3 + c] & 0xff) * k[x];
-                    }
-                    out[(y * outW + xx) * 3 + c] = clip8(acc);
+                int p = rowBase + t.start()[xx] * 3;
+                int r = half;
+                int g = half;
+                int b = half;
+                for (int i = 0; i < k.length; i++, p += 3) {
+                    r += (src[p] & 0xff) * k[i];
+                    g += (src[p + 1] & 0xff) * k[i];
+                    b += (src[p + 2] & 0xff) * k[i];
                 }
+                out[o++] = clip8(r);
+                out[o++] = clip8(g);
+                out[o++] = clip8(b);
             }
         }
-        return new RgbImage(outW, h, out);
+        return new RgbImage(outW, to - from, out);
     }
 
-    private static RgbImage vertical(RgbImage img, int outH) {
-        Taps t = taps(img.height(), outH);
-        int w = img.width();
-        byte[] src = img.rgb();
-        byte[] out = new byte[w * outH * 3];
+    /**
+     * The vertical pass: whole rows accumulate tap by tap (a loop over contiguous memory the JIT
+     * vectorises). {@code rows} holds input rows from {@code firstRow} on.
+     */
+    private static RgbImage vertical(RgbImage rows, Taps t, int firstRow) {
+        int rowLength = rows.width() * 3;
+        int outH = t.start().length;
+        byte[] src = rows.rgb();
+        byte[] out = new byte[rowLength * outH];
+        int[] acc = new int[rowLength];
         for (int yy = 0; yy < outH; yy++) {
+            java.util.Arrays.fill(acc, 1 << (PRECISION_BITS - 1));
             int[] k = t.weights()[yy];
-            int y0 = t.start()[yy];
-            for (int x = 0; x < w; x++) {
-                for (int c = 0; c < 3; c++) {
-                    int acc = 1 << (PRECISION_BITS - 1);
-                    for (int y = 0; y < k.length; y++) {
-                        acc += (src[((y0 + y) * w + x) * 3 + c] & 0xff) * k[y];
-                    }
-                    out[(yy * w + x) * 3 + c] = clip8(acc);
+            int base = (t.start()[yy] - firstRow) * rowLength;
+            for (int i = 0; i < k.length; i++, base += rowLength) {
+                int w = k[i];
+                for (int j = 0; j < rowLength; j++) {
+                    acc[j] += (src[base + j] & 0xff) * w;
                 }
             }
+            int o = yy * rowLength;
+            for (int j = 0; j < rowLength; j++) {
+                out[o + j] = clip8(acc[j]);
+            }
         }
-        return new RgbImage(w, outH, out);
+        return new RgbImage(rows.width(), outH, out);
     }
 }

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
+import io.resnet4j.model.GradMode;
 import io.resnet4j.model.ResNet;
 
 /** The DJL network itself, in inference mode; each batch's arrays live in a sub-manager closed after it. */
@@ -29,6 +30,7 @@ final class EagerBackend implements Backend {
 
     @Override
     public float[] logits(float[] input, int n, int height, int width) {
+        GradMode.off();
         try (NDManager batch = manager.newSubManager()) {
             NDArray x = batch.create(input, new Shape(n, 3, height, width));
             return net.forward(parameters, new NDList(x), false).singletonOrThrow().toFloatArray();
@@ -37,6 +39,7 @@ final class EagerBackend implements Backend {
 
     @Override
     public ImageClassifier.FeatureMaps features(float[] input, int n, int height, int width, FeatureLayer layer) {
+        GradMode.off();
         try (NDManager batch = manager.newSubManager()) {
             NDArray x = batch.create(input, new Shape(n, 3, height, width));
             NDArray f = layer == FeatureLayer.POOL ? net.pooledFeatures(parameters, x, false)

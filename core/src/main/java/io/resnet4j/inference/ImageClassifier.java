@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import io.resnet4j.Versions;
+import io.resnet4j.eval.Scorer;
 import io.resnet4j.image.ImageLoader;
 import io.resnet4j.image.ImageTransform;
 import io.resnet4j.image.Preprocessing;
@@ -108,13 +109,14 @@ public final class ImageClassifier implements AutoCloseable {
     }
 
     /**
-     * The batch to run: the one asked for, else one that fits the free memory at this input size;
-     * never more than an export's fixed batch.
+     * The batch to run: the one asked for, else one that fits the free memory at this input size
+     * (on ONNX Runtime no larger than its throughput needs); never more than an export's fixed batch.
      *
      * @param requested images per batch, or null for the default
      */
     public int batchSize(Integer requested) {
-        int wanted = requested != null ? requested : BatchSizes.forInference(transform.crop());
+        int wanted = requested != null ? requested : engine == InferenceEngine.ONNXRUNTIME
+                ? BatchSizes.forOnnxRuntime(transform.crop()) : BatchSizes.forInference(transform.crop());
         return fixedBatch() > 0 ? Math.min(wanted, fixedBatch()) : wanted;
     }
 
@@ -168,6 +170,46 @@ public final class ImageClassifier implements AutoCloseable {
     public float[] logits(float[] input, int n, int height, int width) {
         checkBatch(n);
         return run(() -> backend.logits(input, n, height, width));
+    }
+
+    /**
+     * This classifier as the evaluation protocols' {@link Scorer}: batches longer than an export's
+     * fixed batch are split, and other input sizes than a fixed export's are refused up front.
+     */
+    public Scorer scorer() {
+        return new Scorer() {
+            @Override
+            public int classes() {
+                return config.classes();
+            }
+
+            @Override
+            public float[] logits(float[] input, int n, int height, int width) {
+                int fixed = fixedBatch();
+                if (fixed == 0) {
+                    return ImageClassifier.this.logits(input, n, height, width);
+                }
+                int side = config.inputSize();
+                if (height != side || width != side) {
+                    throw new IllegalArgumentException("this export's input is fixed to " + fixed + " x 3 x " + side
+                            + " x " + side + ", so it cannot take " + height + " x " + width + " images; export again"
+                            + " without --batch-size for any input size");
+                }
+                return inChunks(input, n, side, fixed);
+            }
+        };
+    }
+
+    private float[] inChunks(float[] input, int n, int side, int chunk) {
+        int per = 3 * side * side;
+        float[] out = new float[n * config.classes()];
+        for (int start = 0; start < n; start += chunk) {
+            int rows = Math.min(chunk, n - start);
+            float[] part = java.util.Arrays.copyOfRange(input, start * per, (start + rows) * per);
+            float[] logits = logits(part, rows, side, side);
+            System.arraycopy(logits, 0, out, start * config.classes(), rows * config.classes());
+        }
+        return out;
     }
 
     /** Runs a batch at once where the backend allows it, else after the batch in progress. */

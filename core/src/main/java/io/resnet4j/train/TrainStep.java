@@ -8,6 +8,7 @@ import ai.djl.nn.Parameter;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
+import io.resnet4j.model.GradMode;
 import io.resnet4j.model.ResNet;
 import java.util.Map;
 
@@ -111,6 +112,7 @@ public final class TrainStep {
             errors += (long) r[1];
         }
         long t0 = System.nanoTime();
+        GradMode.off();
         sgd.step(parameters, name -> learningRate * rateScale.applyAsDouble(name));
         times.updateNanos += System.nanoTime() - t0;
         times.steps++;

@@ -65,6 +65,14 @@ class ImageFolderCliTest {
             assertThat(o.get("protocol").asText()).isEqualTo(protocol);
             assertThat(o.get("images").asInt()).isEqualTo(8);
             assertThat(o.get("top1_error").asDouble()).isBetween(0.0, 1.0);
+            CliTest.Result eager = CliTest.run("eval", "--weights", tuned.resolve("model.safetensors").toString(),
+                    "--data", data.toString(), "--protocol", protocol, "--scales", "224,256", "--json", "--engine",
+                    "pytorch");
+            assertThat(eager.code()).as(protocol + ": " + eager.err()).isZero();
+            JsonNode p = new ObjectMapper().readTree(eager.out());
+            assertThat(p.get("top1_error").asDouble()).as(protocol + " on both engines")
+                    .isEqualTo(o.get("top1_error").asDouble());
+            assertThat(p.get("top5_error").asDouble()).isEqualTo(o.get("top5_error").asDouble());
         }
         CliTest.Result bad = CliTest.run("eval", "--weights", tuned.resolve("model.safetensors").toString(), "--data",
                 data.toString(), "--protocol", "five-crop");

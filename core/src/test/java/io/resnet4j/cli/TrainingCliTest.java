@@ -64,6 +64,25 @@ class TrainingCliTest {
         assertThat(o.get("top5_error").asDouble()).isLessThanOrEqualTo(o.get("top1_error").asDouble());
         assertThat(o.get("matrix").size()).isEqualTo(10);
         assertThat(tmp.resolve("cm.png")).exists();
+
+        // The same evaluation on eager libtorch and on an exported file: the engines agree.
+        CliTest.Result eager = CliTest.run("eval", "--weights", run.resolve("model.safetensors").toString(), "--data",
+                archive.toString(), "--split", "test", "--json", "--engine", "pytorch");
+        assertThat(eager.code()).as(eager.err()).isZero();
+        Path onnx = tmp.resolve("r20.onnx");
+        CliTest.Result x = CliTest.run("export", "--weights", run.resolve("model.safetensors").toString(), "-o",
+                onnx.toString());
+        assertThat(x.code()).as(x.err()).isZero();
+        CliTest.Result exported = CliTest.run("eval", "--weights", onnx.toString(), "--data", archive.toString(),
+                "--split", "test", "--json");
+        assertThat(exported.code()).as(exported.err()).isZero();
+        for (CliTest.Result other : new CliTest.Result[] {eager, exported}) {
+            JsonNode p = new ObjectMapper().readTree(other.out());
+            assertThat(p.get("images").asInt()).isEqualTo(1000);
+            // Logits agree within 1e-4, so at most a near-tie or two may flip.
+            assertThat(p.get("top1_error").asDouble()).isCloseTo(o.get("top1_error").asDouble(),
+                    org.assertj.core.data.Offset.offset(0.0025));
+        }
     }
 
     @Test
@@ -85,7 +104,7 @@ class TrainingCliTest {
         CliTest.Result missing = CliTest.run("eval", "--weights", tmp.resolve("nope.safetensors").toString(), "--data",
                 tmp.toString());
         assertThat(missing.code()).isEqualTo(2);
-        assertThat(missing.err()).contains("no checkpoint at");
+        assertThat(missing.err()).contains("no weights at");
     }
 
     @Test

@@ -153,6 +153,18 @@ class ImageFolderTest {
             RgbImage rc = ImageTransforms.randomCrop(s, 5, r);
             assertThat(rc.width()).isEqualTo(5);
         }
+        // The fused form draws the same numbers and gives the same pixels as the two steps.
+        byte[] photo = new byte[40 * 30 * 3];
+        new java.util.Random(9).nextBytes(photo);
+        RgbImage big = new RgbImage(40, 30, photo);
+        for (long seed = 0; seed < 30; seed++) {
+            SplittableRandom r1 = new SplittableRandom(seed);
+            SplittableRandom r2 = new SplittableRandom(seed);
+            RgbImage twoSteps = ImageTransforms.randomCrop(ImageTransforms.randomResizeShorter(big, 16, 48, r1), 16, r1);
+            RgbImage fused = ImageTransforms.randomResizedCrop(big, 16, 48, 16, r2);
+            assertThat(fused.rgb()).as("seed " + seed).isEqualTo(twoSteps.rgb());
+            assertThat(r2.nextLong()).isEqualTo(r1.nextLong());
+        }
         assertThat(ImageTransforms.scaled(256, 224)).isEqualTo(256);
         assertThat(ImageTransforms.scaled(256, 64)).isEqualTo(73);
         assertThat(ImageTransforms.scaled(480, 64)).isEqualTo(137);

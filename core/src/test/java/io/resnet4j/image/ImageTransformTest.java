@@ -48,6 +48,63 @@ class ImageTransformTest {
     }
 
     @Test
+    void aWindowOfTheResizedImageIsComputedPixelForPixelAsTheWholeResizeCropped() throws Exception {
+        RgbImage src = ImageLoader.read(fixture("resize_src.png"));
+        java.util.Random r = new java.util.Random(3);
+        int[][] sizes = {{64, 48}, {200, 150}, {120, 60}, {120, 90}, {33, 90}, {300, 17}};
+        for (int[] wh : sizes) {
+            RgbImage whole = Resampler.resize(src, wh[0], wh[1]);
+            for (int trial = 0; trial < 20; trial++) {
+                int cw = 1 + r.nextInt(wh[0]);
+                int ch = 1 + r.nextInt(wh[1]);
+                int x = r.nextInt(wh[0] - cw + 1);
+                int y = r.nextInt(wh[1] - ch + 1);
+                RgbImage window = Resampler.resizeRegion(src, wh[0], wh[1], x, y, cw, ch);
+                RgbImage cropped = window(whole, x, y, cw, ch);
+                assertThat(window.rgb()).as(wh[0] + "x" + wh[1] + " window " + cw + "x" + ch + " at " + x + "," + y)
+                        .isEqualTo(cropped.rgb());
+            }
+        }
+    }
+
+    private static RgbImage window(RgbImage img, int x, int y, int w, int h) {
+        byte[] out = new byte[w * h * 3];
+        for (int row = 0; row < h; row++) {
+            System.arraycopy(img.rgb(), ((y + row) * img.width() + x) * 3, out, row * w * 3, w * 3);
+        }
+        return new RgbImage(w, h, out);
+    }
+
+    @Test
+    void jpegPixelsReadFromTheDecodersBytesEqualGetRgb() throws Exception {
+        java.awt.image.BufferedImage picture = new java.awt.image.BufferedImage(37, 23,
+                java.awt.image.BufferedImage.TYPE_INT_RGB);
+        java.util.Random r = new java.util.Random(4);
+        for (int y = 0; y < 23; y++) {
+            for (int x = 0; x < 37; x++) {
+                picture.setRGB(x, y, r.nextInt(1 << 24));
+            }
+        }
+        var bytes = new java.io.ByteArrayOutputStream();
+        javax.imageio.ImageIO.write(picture, "jpg", bytes);
+        java.awt.image.BufferedImage decoded = javax.imageio.ImageIO.read(
+                new java.io.ByteArrayInputStream(bytes.toByteArray()));
+        assertThat(decoded.getType()).isEqualTo(java.awt.image.BufferedImage.TYPE_3BYTE_BGR);
+        RgbImage fast = ImageLoader.toRgb(decoded);
+        for (int y = 0; y < 23; y++) {
+            for (int x = 0; x < 37; x++) {
+                int p = decoded.getRGB(x, y);
+                assertThat(new int[] {fast.get(x, y, 0), fast.get(x, y, 1), fast.get(x, y, 2)})
+                        .containsExactly((p >> 16) & 0xff, (p >> 8) & 0xff, p & 0xff);
+            }
+        }
+        // A sub-image shares the decoder's buffer at an offset: it must not be read as if it started at 0.
+        RgbImage sub = ImageLoader.toRgb(decoded.getSubimage(5, 3, 10, 7));
+        int p = decoded.getRGB(5, 3);
+        assertThat(sub.get(0, 0, 0)).isEqualTo((p >> 16) & 0xff);
+    }
+
+    @Test
     void resizingToTheCurrentSizeLeavesPixelsUntouched() throws Exception {
         RgbImage src = ImageLoader.read(fixture("resize_src.png"));
         RgbImage same = Resampler.resizeShorter(src, 90);

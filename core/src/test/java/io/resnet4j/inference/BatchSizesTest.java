@@ -17,6 +17,14 @@ class BatchSizesTest {
     }
 
     @Test
+    void onnxRuntimeGetsTheBatchItsThroughputNeedsAndNoMore() {
+        assertThat(BatchSizes.forOnnxRuntime(224, 24 * GB)).isEqualTo(8);
+        assertThat(BatchSizes.forOnnxRuntime(32, 24 * GB)).isEqualTo(BatchSizes.MAX_BATCH);
+        assertThat(BatchSizes.forOnnxRuntime(64, 24 * GB)).isEqualTo(98);
+        assertThat(BatchSizes.forOnnxRuntime(224, GB)).isEqualTo(BatchSizes.forInference(224, GB)).isLessThan(8);
+    }
+
+    @Test
     void aBatchIsAtLeastOneImageHoweverLittleMemoryIsFree() {
         assertThat(BatchSizes.forInference(4096, GB)).isEqualTo(1);
         assertThat(BatchSizes.forInference(224, 0)).isEqualTo(1);

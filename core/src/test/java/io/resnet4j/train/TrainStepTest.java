@@ -26,6 +26,31 @@ class TrainStepTest {
 
     @Test
     void twoStepsMatchPyTorch() throws Exception {
+        twoStepsMatch();
+    }
+
+    /**
+     * libtorch records gradients by default on a thread where the engine did not start; the step
+     * must still update its parameters in place there (as on a server's or an executor's thread).
+     */
+    @Test
+    void twoStepsMatchPyTorchOnAFreshThread() throws Exception {
+        ai.djl.engine.Engine.getInstance();
+        var failure = new java.util.concurrent.atomic.AtomicReference<Throwable>();
+        Thread t = new Thread(() -> {
+            try {
+                assertThat(ai.djl.pytorch.jni.JniUtils.isGradMode()).as("a new thread starts with autograd on").isTrue();
+                twoStepsMatch();
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        });
+        t.start();
+        t.join();
+        assertThat(failure.get()).isNull();
+    }
+
+    private void twoStepsMatch() throws Exception {
         Path file = Path.of(getClass().getResource("/fixtures/sgd_two_steps.safetensors").toURI());
         try (NDManager manager = NDManager.newBaseManager()) {
             SafeTensors.Contents c = SafeTensors.read(file, manager);
