@@ -1,6 +1,7 @@
 package io.resnet4j.detection.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -158,10 +159,19 @@ public final class FasterRcnn extends AbstractBlock {
 
     /** The maps the RPN sees, each (N, C, H, W): FPN levels P2..P6, or conv4_x for C4. */
     public List<NDArray> features(ParameterStore ps, NDArray images) {
+        return features(ps, images, false);
+    }
+
+    /**
+     * The maps the RPN sees, in a training pass. With {@code trainableNorm} the backbone's batch norm
+     * normalises with each batch's statistics and updates its running ones (training from scratch, as
+     * torchvision does without pretrained weights); otherwise it stays frozen, as at inference.
+     */
+    public List<NDArray> features(ParameterStore ps, NDArray images, boolean trainableNorm) {
         if (fpn == null) {
-            return List.of(body.stageOutput(ps, images, C4_HEAD_STAGE - 1, false));
+            return List.of(body.stageOutput(ps, images, C4_HEAD_STAGE - 1, trainableNorm));
         }
-        return pyramid(ps, body.stageOutputs(ps, images, false));
+        return pyramid(ps, body.stageOutputs(ps, images, trainableNorm));
     }
 
     /** The FPN levels from the body's stage outputs (FPN models only). */
@@ -178,6 +188,46 @@ public final class FasterRcnn extends AbstractBlock {
     public ImageDetections detections(ParameterStore ps, List<NDArray> features, Proposals proposals,
             DetectionTransform.Input input) {
         return roiHeads.detect(ps, features, proposals, input);
+    }
+
+    /**
+     * The RPN on one image as training needs it: every anchor's objectness logit and box deltas (in
+     * the autograd graph), the anchors, and the proposals made with the training settings (no
+     * gradient flows into them, as in Faster R-CNN).
+     */
+    public RpnOutputs rpnForTraining(ParameterStore ps, List<NDArray> features, DetectionTransform.Input input) {
+        RegionProposalNetwork.HeadOutput head = rpn.run(ps, features, true);
+        int paddedH = (int) input.batch().getShape().get(2);
+        int paddedW = (int) input.batch().getShape().get(3);
+        List<float[]> anchors = new ArrayList<>();
+        for (int l = 0; l < head.grids().size(); l++) {
+            int[] grid = head.grids().get(l);
+            anchors.add(config.anchors().anchors(l, grid[0], grid[1], paddedH, paddedW));
+        }
+        NDArray objectness = head.objectness().size() == 1 ? head.objectness().get(0)
+                : NDArrays.concat(new NDList(head.objectness()), 0);
+        NDArray deltas = head.deltas().size() == 1 ? head.deltas().get(0) : NDArrays.concat(new NDList(head.deltas()), 0);
+        return new RpnOutputs(objectness, deltas, concat(anchors), rpn.propose(head, input, true));
+    }
+
+    private static float[] concat(List<float[]> parts) {
+        float[] out = new float[parts.stream().mapToInt(p -> p.length).sum()];
+        int o = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, o, p.length);
+            o += p.length;
+        }
+        return out;
+    }
+
+    /**
+     * Class logits (R, K) and box deltas (R, 4K) of boxes on one image's maps, in the autograd graph;
+     * {@code trainableNorm} as in {@link #features(ParameterStore, NDArray, boolean)} (the C4 head's
+     * conv5_x has batch norm).
+     */
+    public NDList boxPredictions(ParameterStore ps, List<NDArray> features, float[] boxes,
+            DetectionTransform.Input input, boolean trainableNorm) {
+        return roiHeads.predict(ps, features, boxes, input, trainableNorm);
     }
 
     /** Detections of one image in its original pixels, best first. */
@@ -203,7 +253,7 @@ public final class FasterRcnn extends AbstractBlock {
         NDArray h = pool.apply(List.of(maps.get(0).squeeze(0)), boxes, input.height(), input.width());
         for (ResidualUnit unit : body.units()) {
             if (unit.plan().stage() == C4_HEAD_STAGE) {
-                h = unit.forward(ps, new NDList(h), false).singletonOrThrow();
+                h = unit.forward(ps, new NDList(h), training).singletonOrThrow();
             }
         }
         return Pool.globalAvgPool2d(h).reshape(h.getShape().get(0), -1);
