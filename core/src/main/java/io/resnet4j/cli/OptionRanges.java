@@ -74,7 +74,9 @@ final class OptionRanges {
             Map.entry("sample --side", Range.between(64, 1024)),
             Map.entry("--train-images", Range.atLeast(0)),
             Map.entry("--val-images", Range.atLeast(0)),
-            Map.entry("--max-objects", Range.between(1, 20)));
+            Map.entry("--max-objects", Range.between(1, 20)),
+            Map.entry("--min-size", Range.between(16, io.resnet4j.detection.ops.DetectionTransform.MAX_SIDE)),
+            Map.entry("--max-size", Range.between(16, io.resnet4j.detection.ops.DetectionTransform.MAX_SIDE)));
 
     private OptionRanges() {}
 

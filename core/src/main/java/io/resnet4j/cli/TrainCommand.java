@@ -164,6 +164,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
+    @Mixin
+    DetectionTrain detection;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -172,6 +175,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         JsonNode previous = resume != null ? RunJson.read(resume) : null;
+        if (detection.requested(previous)) {
+            return detection.run(this, previous);
+        }
         Path dataPath = previous != null && data == null ? Path.of(previous.get("dataset").get("path").asText())
                 : requireData();
         if (previous == null && init == null) {
@@ -195,7 +201,7 @@ final class TrainCommand implements Callable<Integer> {
      * One process per run folder; a new run never mixes its files with a user's. Checked again under
      * the lock: a second run started a moment later finds the first one's run.json.
      */
-    private RunLock lockRunFolder(Path runDir, boolean resuming) throws java.io.IOException {
+    static RunLock lockRunFolder(Path runDir, boolean resuming) throws java.io.IOException {
         boolean existed = Files.isDirectory(runDir);
         if (!resuming && existed && !isEmptyApartFromLock(runDir)) {
             throw new UsageException(runDir + " is not empty and holds no resnet4j run; choose an empty or new"

@@ -34,12 +34,26 @@ public final class RunJson implements TrainingListener {
 
     /** For any training data (CIFAR or image folders). */
     public RunJson(Path runDir, TrainConfig config, String dataPath, TrainingData train) {
+        this(runDir, config.model().spec().name(), config.toJson(), config.seed(), dataset(dataPath, train));
+    }
+
+    /**
+     * For any model: its name, the configuration {@code --resume} reads back, the seed and what the
+     * data set was (path, splits, counts, classes).
+     */
+    public RunJson(Path runDir, String model, ObjectNode config, long seed, ObjectNode dataset) {
         this.file = runDir.resolve(FILE);
         root = JSON.createObjectNode();
-        root.put("model", config.model().spec().name());
-        root.set("config", config.toJson());
-        root.put("seed", config.seed());
-        ObjectNode data = root.putObject("dataset");
+        root.put("model", model);
+        root.set("config", config);
+        root.put("seed", seed);
+        root.set("dataset", dataset);
+        root.set("environment", RunInfo.collect().toJson());
+        root.put("status", "running");
+    }
+
+    private static ObjectNode dataset(String dataPath, TrainingData train) {
+        ObjectNode data = JSON.createObjectNode();
         data.put("path", dataPath);
         data.put("train_split", train.trainSplit());
         data.put("train_images", train.size());
@@ -50,8 +64,7 @@ public final class RunJson implements TrainingListener {
         data.put("classes", train.numClasses());
         var names = data.putArray("class_names");
         train.classNames().forEach(names::add);
-        root.set("environment", RunInfo.collect().toJson());
-        root.put("status", "running");
+        return data;
     }
 
     /** Reads a run folder's run.json. */
@@ -65,6 +78,11 @@ public final class RunJson implements TrainingListener {
 
     @Override
     public void onStart(TrainConfig config, long startIteration, int batchesPerEpoch) {
+        started(startIteration, batchesPerEpoch);
+    }
+
+    /** Records the start of a session (the first, or a resumed one) and writes the file. */
+    public void started(long startIteration, int batchesPerEpoch) {
         root.put("batches_per_epoch", batchesPerEpoch);
         ObjectNode timings = root.with("timings");
         if (!timings.has("started")) {
@@ -90,22 +108,36 @@ public final class RunJson implements TrainingListener {
 
     @Override
     public void onEnd(Trainer.Outcome o) {
-        root.put("status", o.completed() ? "completed" : "interrupted");
-        ObjectNode timings = root.with("timings");
-        timings.put("ended", Instant.now().toString());
-        timings.put("seconds_this_session", o.seconds());
-        timings.put("images_per_s", o.imagesPerSecond());
-        ObjectNode fin = root.putObject("final");
-        fin.put("iteration", o.iteration());
+        ObjectNode fin = JSON.createObjectNode();
         putNumber(fin, "train_error", o.lastTrainError());
         putNumber(fin, "val_error", o.lastValError());
-        if (o.lastCheckpoint() != null) {
-            fin.put("checkpoint", file.getParent().relativize(o.lastCheckpoint()).toString());
+        ended(o.completed(), o.iteration(), o.seconds(), o.imagesPerSecond(), fin, o.lastCheckpoint());
+    }
+
+    /**
+     * Records the end of a session and writes the file.
+     *
+     * @param finalMetrics the model's own final numbers (errors, mAP), added to "final"
+     * @param lastCheckpoint the newest checkpoint, or null
+     */
+    public void ended(boolean completed, long iteration, double seconds, double imagesPerSecond,
+            ObjectNode finalMetrics, Path lastCheckpoint) {
+        root.put("status", completed ? "completed" : "interrupted");
+        ObjectNode timings = root.with("timings");
+        timings.put("ended", Instant.now().toString());
+        timings.put("seconds_this_session", seconds);
+        timings.put("images_per_s", imagesPerSecond);
+        ObjectNode fin = root.putObject("final");
+        fin.put("iteration", iteration);
+        fin.setAll(finalMetrics);
+        if (lastCheckpoint != null) {
+            fin.put("checkpoint", file.getParent().relativize(lastCheckpoint).toString());
         }
         write();
     }
 
-    private static void putNumber(ObjectNode o, String key, double v) {
+    /** A number, or null for NaN (JSON has no NaN). */
+    public static void putNumber(ObjectNode o, String key, double v) {
         if (Double.isNaN(v)) {
             o.putNull(key);
         } else {

@@ -14,6 +14,7 @@ import ai.djl.util.PairList;
 import io.resnet4j.detection.ops.DetectionTransform;
 import io.resnet4j.detection.ops.MultiScaleRoiAlign;
 import io.resnet4j.detection.ops.RoiAlign;
+import io.resnet4j.model.BlockType;
 import io.resnet4j.model.ResNet;
 import io.resnet4j.model.ResNetConfig;
 import io.resnet4j.model.ResNetPlan;
@@ -62,8 +63,10 @@ public final class FasterRcnn extends AbstractBlock {
     public FasterRcnn(FasterRcnnConfig config) {
         super((byte) 1);
         this.config = Objects.requireNonNull(config, "config: use FasterRcnnConfig.fpn(\"resnet50\", 91)");
-        ResNetConfig backbone = ResNetConfig.of(config.backbone()).withStridePlacement(config.stridePlacement())
-                .withClasses(1);
+        ResNetConfig backbone = ResNetConfig.of(config.backbone()).withClasses(1);
+        if (backbone.spec().blockType() == BlockType.BOTTLENECK) { // basic units always stride on their first 3x3
+            backbone = backbone.withStridePlacement(config.stridePlacement());
+        }
         boolean c4 = config.architecture() == FasterRcnnConfig.Architecture.C4;
         ResNetPlan plan = c4 ? backbone.plan().withStageStride(C4_HEAD_STAGE, config.headStride()) : backbone.plan();
         body = addChildBlock("body", new ResNet(plan));
@@ -113,7 +116,7 @@ public final class FasterRcnn extends AbstractBlock {
     @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
         body.initialize(manager);
-        for (var child : List.of(fpn, rpnHead, mlpHead, predictor).stream().filter(Objects::nonNull).toList()) {
+        for (var child : java.util.stream.Stream.of(fpn, rpnHead, mlpHead, predictor).filter(Objects::nonNull).toList()) {
             child.initialize(manager, dataType, inputShapes);
         }
     }
