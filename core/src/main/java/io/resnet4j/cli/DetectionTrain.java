@@ -50,6 +50,9 @@ final class DetectionTrain {
             Map.entry("logEvery", "--log-every"), Map.entry("evalEvery", "--eval-every"),
             Map.entry("frozenPrefix", "--freeze-until"));
 
+    /** The fewest images a step for batch norm that learns (see {@link DetectionTrainConfig#demo}). */
+    static final int SMALLEST_NORM_BATCH = 4;
+
     /** Classification options that mean nothing to a detector. */
     private static final List<String> CLASSIFICATION_ONLY = List.of("--input", "--num-classes", "--head-lr",
             "--accumulate", "--plateau-patience", "--pixel-mean", "--split", "--warmup-lr", "--shortcut",
@@ -61,6 +64,11 @@ final class DetectionTrain {
                     + " --init weights' backbone), the paper's recipe: SGD 0.9, weight decay 1e-4, lr 0.001 then"
                     + " 0.0001 for the last quarter, 1 image a step, flips, shorter side 600.")
     String task;
+
+    @Option(names = "--recipe", paramLabel = "NAME",
+            description = "Detection: paper (Faster R-CNN's, as the ResNet paper uses it; default) or demo (ResNet-18"
+                    + " C4 from scratch on small images, the recipe of 'resnet4j demo --task detection').")
+    String recipe;
 
     @Option(names = "--min-size", paramLabel = "PIXELS",
             description = "Detection: shorter image side after resizing (default: 600 for C4, the paper; 800 for FPN).")
@@ -83,7 +91,8 @@ final class DetectionTrain {
     boolean requested(JsonNode previousRun) {
         return switch (task) {
             case "classification" -> {
-                for (String detectionOnly : List.of("--min-size", "--max-size", "--train-split", "--val-split")) {
+                for (String detectionOnly : List.of("--recipe", "--min-size", "--max-size", "--train-split",
+                        "--val-split")) {
                     if (isSet(detectionOnly)) {
                         throw new UsageException(detectionOnly + " is for --task detection");
                     }
@@ -97,6 +106,7 @@ final class DetectionTrain {
 
     private boolean isSet(String option) {
         return switch (option) {
+            case "--recipe" -> recipe != null;
             case "--min-size" -> minSize != null;
             case "--max-size" -> maxSize != null;
             case "--train-split" -> trainSplit != null;
@@ -126,6 +136,7 @@ final class DetectionTrain {
                     .addListener(new DetectionCurves(metrics, runDir.resolve("curves.png"), DetectorNames.of(config.model())))
                     .addListener(new DetectionProgress(t.spec.commandLine().getErr(), config.iterations()));
             printStart(t.spec.commandLine().getOut(), config, dataPath, splits, train, val, device, runDir);
+            warnOfSmallNormBatches(t.spec.commandLine().getErr(), config);
             DetectorTrainer.Outcome outcome = SigintHandler.run(trainer::requestStop, () -> trainer.run(previous != null));
             printEnd(t.spec.commandLine().getOut(), outcome, runDir);
             return outcome.completed() || t.stopAfter != null ? 0 : 130;
@@ -195,8 +206,7 @@ final class DetectionTrain {
     /** The paper's recipe on the model asked for, with every option given. */
     private DetectionTrainConfig config(TrainCommand t, DetectionDataset train) throws IOException {
         try {
-            FasterRcnnConfig model = model(t, train.numClasses());
-            DetectionTrainConfig c = DetectionTrainConfig.paper(model)
+            DetectionTrainConfig c = recipe(t, train.numClasses())
                     .withInit(t.init, t.freezeUntil != null ? ResNet.parseFrozenPrefix(t.freezeUntil) : 2)
                     .withSeed(t.seed);
             if (t.batchSize != null) {
@@ -232,6 +242,31 @@ final class DetectionTrain {
         }
     }
 
+    /** The named recipe on its model: --model (or the --init backbone) for the paper's, the demo's own for the demo. */
+    private DetectionTrainConfig recipe(TrainCommand t, int numClasses) throws IOException {
+        String name = recipe == null ? "paper" : recipe;
+        switch (name) {
+            case "paper" -> {
+                return DetectionTrainConfig.paper(model(t, numClasses));
+            }
+            case "demo" -> {
+                if (t.model != null || t.init != null) {
+                    throw new UsageException("--recipe demo trains its own model (fasterrcnn_resnet18_c4 from scratch);"
+                            + " drop --model and --init, or use --recipe paper");
+                }
+                DetectionTrainConfig demo = DetectionTrainConfig.demo(numClasses);
+                return demo.withModel(sized(demo.model()));
+            }
+            default -> throw new UsageException("--recipe is paper or demo, got " + name);
+        }
+    }
+
+    private FasterRcnnConfig sized(FasterRcnnConfig m) {
+        int min = minSize != null ? minSize : m.transform().minSize();
+        int max = maxSize != null ? maxSize : Math.max(m.transform().maxSize(), min);
+        return m.withTransform(m.transform().withSizes(min, max));
+    }
+
     private static int orElse(Integer value, int otherwise) {
         return value != null ? value : otherwise;
     }
@@ -252,9 +287,7 @@ final class DetectionTrain {
         } else if (t.strideOn != null) {
             m = m.withStridePlacement(StridePlacement.parse(t.strideOn));
         }
-        int min = minSize != null ? minSize : m.transform().minSize();
-        int max = maxSize != null ? maxSize : Math.max(m.transform().maxSize(), min);
-        return m.withTransform(m.transform().withSizes(min, max));
+        return sized(m);
     }
 
     private static ResNetConfig initConfig(String weights) throws IOException {
@@ -291,6 +324,16 @@ final class DetectionTrain {
                 config.iterations(), config.batchSize(), config.schedule().baseRate(), config.model().transform().minSize(),
                 device, runDir);
         out.flush();
+    }
+
+    /** Batch norm that learns from one or two images a step keeps running statistics its held-out scores suffer from. */
+    private static void warnOfSmallNormBatches(PrintWriter err, DetectionTrainConfig config) {
+        if (config.trainableNorm() && config.batchSize() < SMALLEST_NORM_BATCH) {
+            err.printf(Locale.ROOT, "resnet4j: warning: batch norm learns from %d image(s) a step, whose statistics differ"
+                    + " from the running averages it is evaluated with; use --batch-size %d or more, or --init"
+                    + " weights (frozen batch norm)%n", config.batchSize(), SMALLEST_NORM_BATCH);
+            err.flush();
+        }
     }
 
     private static void printEnd(PrintWriter out, DetectorTrainer.Outcome o, Path runDir) {

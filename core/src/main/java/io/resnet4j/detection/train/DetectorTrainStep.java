@@ -14,6 +14,7 @@ import ai.djl.training.ParameterStore;
 import io.resnet4j.detection.model.FasterRcnn;
 import io.resnet4j.detection.model.FasterRcnnConfig;
 import io.resnet4j.detection.model.RpnOutputs;
+import io.resnet4j.detection.ops.DetectionTransform;
 import io.resnet4j.model.GradMode;
 import io.resnet4j.model.ResNet;
 import io.resnet4j.train.Sgd;
@@ -31,11 +32,12 @@ import java.util.SplittableRandom;
  * backbone, the RPN's outputs for every anchor and its proposals; anchors matched and sampled for
  * the RPN's losses; proposals and ground truth matched and sampled for the box head's; the four
  * losses over the batch's samples ({@link DetectionLosses}), summed, back-propagated into the heads
- * and the backbone (not into the proposals), and one update.
+ * and the backbone (not into the proposals), and one update. The images of a step go through the
+ * backbone together, padded to the largest.
  *
  * <p>What is fixed does not learn and records no gradient: with frozen batch norm its scale and
  * shift (the statistics never learn by gradient), and the backbone's first {@code frozenPrefix}
- * layers. Images run through the backbone one at a time, each at its own size.
+ * layers.
  */
 public final class DetectorTrainStep {
 
@@ -111,8 +113,15 @@ public final class DetectorTrainStep {
         try (NDManager scope = images.get(0).input().batch().getManager().newSubManager();
                 GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             Batch batch = new Batch(scope);
+            NDArray pixels = padded(images, scope);
+            List<NDArray> features = net.features(parameterStore, pixels, trainableNorm);
             for (int i = 0; i < images.size(); i++) {
-                forward(images.get(i), random.get(i), batch);
+                NDIndex one = new NDIndex("{}:{}", i, i + 1);
+                DetectionTransform.Input in = images.get(i).input();
+                DetectionTransform.Input padded = new DetectionTransform.Input(pixels.get(one), in.height(), in.width(),
+                        in.originalHeight(), in.originalWidth());
+                forward(new TrainingImage(padded, images.get(i).boxes(), images.get(i).labels()),
+                        features.stream().map(f -> f.get(one)).toList(), random.get(i), batch);
             }
             NDArray[] terms = batch.losses();
             collector.backward(terms[0].add(terms[1]).add(terms[2]).add(terms[3]));
@@ -123,9 +132,29 @@ public final class DetectorTrainStep {
         return losses;
     }
 
-    private void forward(TrainingImage image, SplittableRandom random, Batch batch) {
-        image.input().batch().tempAttach(batch.scope);
-        List<NDArray> features = net.features(parameterStore, image.input().batch(), trainableNorm);
+    /**
+     * The step's images in one (N, 3, H, W) array, each padded at the bottom and right to the largest,
+     * as torchvision batches them: the backbone runs once, and batch norm that learns normalises over
+     * every image of the step.
+     */
+    private static NDArray padded(List<TrainingImage> images, NDManager scope) {
+        long h = images.stream().mapToLong(i -> i.input().batch().getShape().get(2)).max().orElseThrow();
+        long w = images.stream().mapToLong(i -> i.input().batch().getShape().get(3)).max().orElseThrow();
+        NDList all = new NDList();
+        for (TrainingImage image : images) {
+            NDArray x = image.input().batch();
+            x.tempAttach(scope);
+            if (x.getShape().get(2) != h || x.getShape().get(3) != w) {
+                NDArray canvas = scope.zeros(new Shape(1, 3, h, w), x.getDataType());
+                canvas.set(new NDIndex(":, :, :{}, :{}", x.getShape().get(2), x.getShape().get(3)), x);
+                x = canvas;
+            }
+            all.add(x);
+        }
+        return all.size() == 1 ? all.get(0) : NDArrays.concat(all, 0);
+    }
+
+    private void forward(TrainingImage image, List<NDArray> features, SplittableRandom random, Batch batch) {
         RpnOutputs rpn = net.rpnForTraining(parameterStore, features, image.input());
         TrainingExamples anchors = TrainingExamples.forAnchors(rpn.anchors(), image.boxes(), rpnMatcher, rpnSampler,
                 random);

@@ -51,7 +51,7 @@ class DetectionTrainConfigTest {
                 .withInit("weights.safetensors", 3);
         assertThat(DetectionTrainConfig.fromJson(c.toJson())).isEqualTo(c);
         assertThat(c.toJson().get("model").get("backbone").asText()).isEqualTo("resnet18");
-        assertThat(c.toJson().get("schedule").get("milestones").get(0).asLong()).isEqualTo(250);
+        assertThat(c.toJson().get("schedule").get("milestones").get(0).asLong()).isEqualTo(250); // 3/4 of 333
     }
 
     @Test
