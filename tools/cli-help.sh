@@ -6,7 +6,7 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 OUT="${1:-$ROOT/docs/cli-help.md}"
-COMMANDS=(demo models summary train eval predict features convert export experiment "experiment degradation"
+COMMANDS=(demo models summary train eval predict detect features convert export sample experiment "experiment degradation"
   "experiment responses" "experiment shortcuts" bench serve version)
 
 "$ROOT/bin/resnet4j" --version >/dev/null # builds the jar first, so no build output lands in the file

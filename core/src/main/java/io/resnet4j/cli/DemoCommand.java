@@ -62,6 +62,9 @@ final class DemoCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
+    @Mixin
+    DetectionDemo detection;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -69,6 +72,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (detection.requested()) {
+            return detection.run(this);
+        }
         if (epochs != null && iterations != null) {
             throw new UsageException("give --epochs or --iterations, not both");
         }

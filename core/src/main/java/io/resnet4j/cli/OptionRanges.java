@@ -100,8 +100,8 @@ final class OptionRanges {
             Map.entry("--depths", Range.any()),
             Map.entry("--score-threshold", Range.between(0, 1)),
             Map.entry("--max-detections", Range.atLeast(1)),
-            Map.entry("--min-size", Range.between(1, io.resnet4j.detection.ops.DetectionTransform.MAX_SIDE)),
-            Map.entry("--max-size", Range.between(1, io.resnet4j.detection.ops.DetectionTransform.MAX_SIDE)));
+            Map.entry("--min-size", Range.between(16, io.resnet4j.detection.ops.DetectionTransform.MAX_SIDE)),
+            Map.entry("--max-size", Range.between(16, io.resnet4j.detection.ops.DetectionTransform.MAX_SIDE)));
 
     private OptionRanges() {}
 

@@ -4,6 +4,8 @@ import io.resnet4j.train.RunJson;
 import io.resnet4j.train.StopSignals;
 import io.resnet4j.train.Trainer;
 import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.function.Predicate;
 
 /**
  * A training run under {@link StopSignals}, as every training command runs one: SIGTERM, SIGINT
@@ -21,10 +23,24 @@ final class StoppableTraining {
     private StoppableTraining() {}
 
     static Result run(Trainer trainer, RunJson record, boolean resume, int graceSeconds) throws Exception {
-        try (StopSignals signals = StopSignals.install(Duration.ofSeconds(graceSeconds),
-                StopSignals.training(trainer, record), m -> System.err.println("\nresnet4j: " + m))) {
-            Trainer.Outcome o = trainer.run(resume);
-            return new Result(o, o.completed() ? 0 : signals.exitCode());
+        Ended<Trainer.Outcome> e = run(StopSignals.training(trainer, record), () -> trainer.run(resume),
+                Trainer.Outcome::completed, graceSeconds);
+        return new Result(e.outcome(), e.exitCode());
+    }
+
+    /** How any training loop ended, and the exit code that says so. */
+    record Ended<T>(T outcome, int exitCode) {}
+
+    /**
+     * Any training loop under the signals: {@code job} asks it to stop after its step and records a
+     * forced stop; {@code completed} tells a finished outcome from a stopped one.
+     */
+    static <T> Ended<T> run(StopSignals.Job job, Callable<T> training, Predicate<T> completed, int graceSeconds)
+            throws Exception {
+        try (StopSignals signals = StopSignals.install(Duration.ofSeconds(graceSeconds), job,
+                m -> System.err.println("\nresnet4j: " + m))) {
+            T o = training.call();
+            return new Ended<>(o, completed.test(o) ? 0 : signals.exitCode());
         }
     }
 }

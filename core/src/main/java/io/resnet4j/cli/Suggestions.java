@@ -2,7 +2,6 @@ package io.resnet4j.cli;
 
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -43,13 +42,16 @@ final class Suggestions {
         return near.isEmpty() ? "" : "; did you mean " + String.join(" or ", near) + "?";
     }
 
-    /** The candidates within a few typing mistakes of {@code typed}, nearest first (at most three). */
+    /**
+     * The nearest candidates (at most three, all at the same distance) within a few typing mistakes of
+     * {@code typed}: "--bach-size" is one letter from --batch-size, so --max-size, three away, is no help.
+     */
     static List<String> closest(String typed, Collection<String> candidates) {
         String t = typed.toLowerCase(Locale.ROOT);
         int allowed = Math.max(1, t.replaceFirst("^-+", "").length() / 3);
+        int nearest = candidates.stream().mapToInt(c -> distance(t, c.toLowerCase(Locale.ROOT))).min().orElse(0);
         return candidates.stream().distinct()
-                .filter(c -> distance(t, c.toLowerCase(Locale.ROOT)) <= allowed)
-                .sorted(Comparator.comparingInt(c -> distance(t, c.toLowerCase(Locale.ROOT))))
+                .filter(c -> distance(t, c.toLowerCase(Locale.ROOT)) == nearest && nearest <= allowed)
                 .limit(3).toList();
     }
 

@@ -79,7 +79,7 @@ final class TrainCommand implements Callable<Integer> {
     /** Options a resumed run may take: its budget, cadences and how this session runs; all else is recorded. */
     private static final Set<String> RESUMABLE = Set.of("--resume", "--data", "--iterations", "--epochs",
             "--stop-after", "--checkpoint-every", "--checkpoint-minutes", "--keep", "--log-every", "--workers",
-            "--threads", "--device", "--grace-seconds", "--verbose");
+            "--threads", "--device", "--grace-seconds", "--verbose", "--task");
 
     @Option(names = "--model", paramLabel = "MODEL", description = "Model (default: resnet20 for CIFAR data, resnet18 for image folders).")
     String model;
@@ -191,6 +191,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     EngineOptions engine;
 
+    @Mixin
+    DetectionTrain detection;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -198,6 +201,10 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        JsonNode previous = resume != null && Files.exists(resume.resolve(RunJson.FILE)) ? RunJson.read(resume) : null;
+        if (detection.requested(previous)) {
+            return detection.run(this, previous);
+        }
         return resume != null ? resumeRun() : newRun();
     }
 
@@ -267,11 +274,11 @@ final class TrainCommand implements Callable<Integer> {
         return r.exitCode();
     }
 
-    private int graceSeconds() {
+    int graceSeconds() {
         return graceSeconds != null ? graceSeconds : StoppableTraining.DEFAULT_GRACE_SECONDS;
     }
 
-    private void refuseFixedOptions(Path runDir) {
+    void refuseFixedOptions(Path runDir) {
         List<String> fixed = spec.commandLine().getParseResult().matchedOptions().stream()
                 .map(CommandLine.Model.OptionSpec::longestName).filter(n -> !RESUMABLE.contains(n)).distinct().toList();
         if (!fixed.isEmpty()) {
@@ -333,7 +340,7 @@ final class TrainCommand implements Callable<Integer> {
      * One process per run folder; a new run never mixes its files with a user's. Checked again under
      * the lock: a second run started a moment later finds the first one's run.json.
      */
-    private RunLock lockRunFolder(Path runDir, boolean resuming) throws java.io.IOException {
+    static RunLock lockRunFolder(Path runDir, boolean resuming) throws java.io.IOException {
         boolean existed = Files.isDirectory(runDir);
         if (!resuming && existed && !isEmptyApartFromLock(runDir)) {
             throw new UsageException(runDir + " is not empty and holds no resnet4j run; choose an empty or new"

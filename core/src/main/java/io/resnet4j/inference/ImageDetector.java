@@ -11,6 +11,7 @@ import io.resnet4j.detection.model.FasterRcnnConfig;
 import io.resnet4j.detection.model.FasterRcnnWeights;
 import io.resnet4j.detection.ops.DetectionTransform;
 import io.resnet4j.image.ImageLoader;
+import io.resnet4j.model.GradMode;
 import io.resnet4j.image.RgbImage;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -29,7 +30,8 @@ import java.util.List;
  * }
  * }</pre>
  *
- * Weights are torchvision Faster R-CNN state_dicts ({@code .pth}, {@code .safetensors}) or {@code
+ * Weights are resnet4j detector checkpoints (what {@code train --task detection} writes), torchvision
+ * Faster R-CNN state_dicts ({@code .pth}, {@code .safetensors}) or {@code
  * torchvision:fasterrcnn_resnet50_fpn} (COCO, downloaded once and verified). Images run one at a
  * time on eager libtorch, each in its own native memory scope, released when its detections return.
  */
@@ -39,12 +41,27 @@ public final class ImageDetector implements ObjectDetector {
     private final FasterRcnn net;
     private final ParameterStore parameters;
     private final List<String> classNames;
+    private final boolean ownsManager;
 
-    private ImageDetector(NDManager manager, FasterRcnn net, List<String> classNames) {
+    private ImageDetector(NDManager manager, FasterRcnn net, List<String> classNames, boolean ownsManager) {
         this.manager = manager;
+        this.ownsManager = ownsManager;
         this.net = net;
         this.parameters = new ParameterStore(manager, false);
         this.classNames = List.copyOf(classNames);
+    }
+
+    /**
+     * A detector over a network the caller keeps (a model in training, say): its arrays stay the
+     * network's, and closing the detector leaves the network as it is.
+     */
+    public static ImageDetector of(FasterRcnn net, List<String> classNames) {
+        if (classNames.size() != net.config().numClasses()) {
+            throw new IllegalArgumentException(classNames.size() + " class names for a detector of "
+                    + net.config().numClasses() + " classes (the background included)");
+        }
+        NDManager owner = net.stateDict().values().iterator().next().getArray().getManager();
+        return new ImageDetector(owner, net, classNames, false);
     }
 
     /** Opens weights with the model's own settings on a device (null: the engine's default). */
@@ -77,6 +94,7 @@ public final class ImageDetector implements ObjectDetector {
 
     /** Detections in the image's own pixels, best first. */
     public synchronized List<Detection> detect(RgbImage image) {
+        GradMode.off(); // libtorch records gradients by default on threads where DJL's engine did not start
         try (NDManager scope = manager.newSubManager()) {
             DetectionTransform.Input input = net.config().transform().apply(scope, image);
             return net.detect(parameters, input).toDetections(classNames);
@@ -85,7 +103,9 @@ public final class ImageDetector implements ObjectDetector {
 
     @Override
     public synchronized void close() {
-        manager.close();
+        if (ownsManager) {
+            manager.close();
+        }
     }
 
     /** Options for {@link #open}; unset values keep the weights' model settings. */
@@ -146,7 +166,7 @@ public final class ImageDetector implements ObjectDetector {
             NDManager manager = NDManager.newBaseManager(d, "PyTorch");
             try {
                 FasterRcnnWeights.Loaded loaded = FasterRcnnWeights.load(weights, cacheDir, this::adjust, manager);
-                return new ImageDetector(manager, loaded.net(), loaded.classNames());
+                return new ImageDetector(manager, loaded.net(), loaded.classNames(), true);
             } catch (IOException | RuntimeException | Error e) {
                 manager.close();
                 throw e;

@@ -52,12 +52,26 @@ public final class RunJson implements TrainingListener {
      *     that the run resumes from any working directory
      */
     public RunJson(Path runDir, TrainConfig config, String dataPath, TrainingData train) {
+        this(runDir, config.model().spec().name(), config.toJson(), config.seed(), dataset(dataPath, train));
+    }
+
+    /**
+     * For any model: its name, the configuration {@code --resume} reads back, the seed and what the
+     * data set was (path, splits, counts, classes).
+     */
+    public RunJson(Path runDir, String model, ObjectNode config, long seed, ObjectNode dataset) {
         this.file = runDir.resolve(FILE);
         root = JSON.createObjectNode();
-        root.put("model", config.model().spec().name());
-        root.set("config", config.toJson());
-        root.put("seed", config.seed());
-        ObjectNode data = root.putObject("dataset");
+        root.put("model", model);
+        root.set("config", config);
+        root.put("seed", seed);
+        root.set("dataset", dataset);
+        root.set("environment", RunInfo.collect().toJson());
+        root.put("status", "running");
+    }
+
+    private static ObjectNode dataset(String dataPath, TrainingData train) {
+        ObjectNode data = JSON.createObjectNode();
         data.put("path", dataPath);
         data.put("train_split", train.trainSplit());
         data.put("train_images", train.size());
@@ -68,8 +82,7 @@ public final class RunJson implements TrainingListener {
         data.put("classes", train.numClasses());
         var names = data.putArray("class_names");
         train.classNames().forEach(names::add);
-        root.set("environment", RunInfo.collect().toJson());
-        root.put("status", "running");
+        return data;
     }
 
     /** Reads a run folder's run.json. */
@@ -119,7 +132,12 @@ public final class RunJson implements TrainingListener {
     }
 
     @Override
-    public synchronized void onStart(TrainConfig config, long startIteration, int batchesPerEpoch) {
+    public void onStart(TrainConfig config, long startIteration, int batchesPerEpoch) {
+        started(startIteration, batchesPerEpoch);
+    }
+
+    /** Records the start of a session (the first, or a resumed one) and writes the file. */
+    public synchronized void started(long startIteration, int batchesPerEpoch) {
         root.put("batches_per_epoch", batchesPerEpoch);
         ObjectNode timings = root.with("timings");
         if (!timings.has("started")) {
@@ -198,27 +216,45 @@ public final class RunJson implements TrainingListener {
     }
 
     @Override
-    public synchronized void onEnd(Trainer.Outcome o) {
-        root.put("status", o.completed() ? "completed" : "interrupted");
+    public void onEnd(Trainer.Outcome o) {
+        ObjectNode metrics = JSON.createObjectNode();
+        putNumber(metrics, "train_error", o.lastTrainError());
+        putNumber(metrics, "val_error", o.lastValError());
+        ended(new End(o.completed(), o.iteration(), o.trained(), o.seconds(), o.imagesPerSecond(), metrics,
+                o.lastCheckpoint(), o.stopReason()));
+    }
+
+    /**
+     * How a session of any model's training ended.
+     *
+     * @param trained whether the session took a step (one resumed at its end leaves the numbers as they were)
+     * @param finalMetrics the model's own final numbers (errors, losses, mAP), added to "final"
+     * @param lastCheckpoint the newest checkpoint, or null
+     * @param stopReason why an unfinished session stopped
+     */
+    public record End(boolean completed, long iteration, boolean trained, double seconds, double imagesPerSecond,
+            ObjectNode finalMetrics, Path lastCheckpoint, String stopReason) {}
+
+    /** Records the end of a session and writes the file. */
+    public synchronized void ended(End e) {
+        root.put("status", e.completed() ? "completed" : "interrupted");
         ObjectNode timings = root.with("timings");
         timings.put("ended", Instant.now().toString());
-        timings.put("seconds_this_session", o.seconds());
+        timings.put("seconds_this_session", e.seconds());
         ObjectNode fin = root.with("final");
-        fin.put("iteration", o.iteration());
-        if (o.trained()) {
-            // A session that took no step (resumed at its end) leaves the measured numbers as they were.
-            timings.put("images_per_s", o.imagesPerSecond());
-            putNumber(fin, "train_error", o.lastTrainError());
-            putNumber(fin, "val_error", o.lastValError());
+        fin.put("iteration", e.iteration());
+        if (e.trained()) {
+            timings.put("images_per_s", e.imagesPerSecond());
+            fin.setAll(e.finalMetrics());
         }
-        if (o.lastCheckpoint() != null) {
-            fin.put("checkpoint", relative(o.lastCheckpoint()));
+        if (e.lastCheckpoint() != null) {
+            fin.put("checkpoint", relative(e.lastCheckpoint()));
         }
-        if (!o.completed()) {
+        if (!e.completed()) {
             ObjectNode stop = root.putObject("stop");
-            stop.put("reason", o.stopReason());
-            stop.put("iteration", o.iteration());
-            stop.put("resumes_from", o.lastCheckpoint() == null ? 0 : TrainingCheckpoints.iterationOf(o.lastCheckpoint()));
+            stop.put("reason", e.stopReason());
+            stop.put("iteration", e.iteration());
+            stop.put("resumes_from", e.lastCheckpoint() == null ? 0 : TrainingCheckpoints.iterationOf(e.lastCheckpoint()));
             putResumeCommand();
         }
         write();
@@ -259,7 +295,8 @@ public final class RunJson implements TrainingListener {
         return file.getParent().toAbsolutePath().relativize(p.toAbsolutePath()).toString();
     }
 
-    private static void putNumber(ObjectNode o, String key, double v) {
+    /** A number, or null for NaN (JSON has no NaN). */
+    public static void putNumber(ObjectNode o, String key, double v) {
         if (Double.isNaN(v)) {
             o.putNull(key);
         } else {

@@ -65,21 +65,44 @@ public final class TrainingCheckpoints {
     /** Writes the weights, then the optimizer and schedule state; returns the weights file. */
     Path save(ResNet net, Sgd sgd, ScheduleState state, Preprocessing preprocessing, List<String> classNames,
             long seed) throws IOException {
-        Files.createDirectories(dir());
-        Path weights = weightsAt(state.iteration());
+        ObjectNode provenance = provenance(state.iteration(), seed);
+        Map<String, String> meta = state.toMetadata();
+        meta.put("seed", String.valueOf(seed));
+        return save(state.iteration(), file -> Checkpoint.save(file, net, classNames, preprocessing, provenance), sgd,
+                meta);
+    }
+
+    /** What every checkpoint of the run records about where it comes from. */
+    public ObjectNode provenance(long iteration, long seed) {
         ObjectNode provenance = JsonNodeFactory.instance.objectNode();
         provenance.put("resnet4j_version", io.resnet4j.Versions.resnet4j());
         provenance.put("run", runDir.toAbsolutePath().toString());
-        provenance.put("iteration", state.iteration());
+        provenance.put("iteration", iteration);
         provenance.put("seed", seed);
-        Checkpoint.save(weights, net, classNames, preprocessing, provenance);
+        return provenance;
+    }
+
+    /** Writes a model's weights file, for models whose checkpoint format is their own. */
+    @FunctionalInterface
+    public interface WeightsWriter {
+        void write(Path file) throws IOException;
+    }
+
+    /**
+     * Writes a checkpoint of any model: its weights (by {@code weights}), then the momentum buffers
+     * with the caller's training state, so a state file present means its weights are complete.
+     *
+     * @return the weights file
+     */
+    public Path save(long iteration, WeightsWriter weights, Sgd sgd, Map<String, String> state) throws IOException {
+        Files.createDirectories(dir());
+        Path file = weightsAt(iteration);
+        weights.write(file);
         pauseForTests();
         Map<String, NDArray> momentum = new LinkedHashMap<>();
         sgd.state().forEach((name, buffer) -> momentum.put(MOMENTUM_PREFIX + name, buffer));
-        Map<String, String> meta = state.toMetadata();
-        meta.put("seed", String.valueOf(seed));
-        Checkpoint.saveTensors(statePath(weights), momentum, meta);
-        return weights;
+        Checkpoint.saveTensors(statePath(file), momentum, state);
+        return file;
     }
 
     private static void pauseForTests() {
@@ -111,24 +134,36 @@ public final class TrainingCheckpoints {
      * @throws IOException when the folder holds no checkpoint
      */
     Preprocessing restoreLatest(ResNet net, Sgd sgd, ScheduleState state, NDManager manager) throws IOException {
+        Restored restored = restoreLatest(sgd, manager);
+        state.restore(restored.state());
+        return Checkpoint.loadInto(restored.weights(), net).preprocessing();
+    }
+
+    /** The newest checkpoint's weights file (for the caller to load) and the training state saved with it. */
+    public record Restored(Path weights, Map<String, String> state) {}
+
+    /**
+     * Restores the momentum buffers of the newest complete checkpoint.
+     *
+     * @throws IOException when the folder holds no checkpoint
+     */
+    public Restored restoreLatest(Sgd sgd, NDManager manager) throws IOException {
         Path statePath = latestState(dir()).orElseThrow(() -> new IOException("nothing to resume in " + runDir
                 + ": no checkpoint in " + dir()));
-        Preprocessing preprocessing = Checkpoint.loadInto(weightsFor(statePath), net).preprocessing();
         try (NDManager scratch = manager.newSubManager()) {
             SafeTensors.Contents saved = SafeTensors.read(statePath, scratch);
             Map<String, NDArray> momentum = new LinkedHashMap<>();
             saved.tensors().forEach((k, v) -> momentum.put(k.substring(MOMENTUM_PREFIX.length()), v));
             sgd.loadState(momentum);
-            state.restore(saved.metadata());
+            return new Restored(weightsFor(statePath), saved.metadata());
         }
-        return preprocessing;
     }
 
     /**
      * Deletes all but the newest {@code keep} complete checkpoints (never the only one), the
      * weights of checkpoints whose state was never written, and what killed writes left behind.
      */
-    void prune(int keep) throws IOException {
+    public void prune(int keep) throws IOException {
         List<Path> complete = completeStates(dir());
         for (int i = 0; i < complete.size() - Math.max(keep, 1); i++) {
             Files.deleteIfExists(complete.get(i));
@@ -154,7 +189,7 @@ public final class TrainingCheckpoints {
      *
      * @return the checkpoint published, or null when there is none
      */
-    Path publishFinal(Path lastWritten) throws IOException {
+    public Path publishFinal(Path lastWritten) throws IOException {
         if (lastWritten == null || !Files.exists(lastWritten)) {
             return null;
         }

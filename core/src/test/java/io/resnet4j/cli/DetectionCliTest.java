@@ -78,7 +78,7 @@ class DetectionCliTest {
         CliTest.Result weights = CliTest.run("eval", "--task", "detection", "--weights", "nothing.pth", "--data",
                 root.toString());
         assertThat(weights.code()).isEqualTo(2);
-        assertThat(weights.err()).contains("no detector reads the weights 'nothing.pth'");
+        assertThat(weights.err()).contains("no such file: nothing.pth");
         CliTest.Result notData = CliTest.run("eval", "--task", "detection", "--weights", "oracle:" + root, "--data",
                 tmp.toString());
         assertThat(notData.code()).isEqualTo(1);

@@ -1,6 +1,7 @@
 package io.resnet4j.detection.model;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -13,6 +14,7 @@ import ai.djl.util.PairList;
 import io.resnet4j.detection.ops.DetectionTransform;
 import io.resnet4j.detection.ops.MultiScaleRoiAlign;
 import io.resnet4j.detection.ops.RoiAlign;
+import io.resnet4j.model.BlockType;
 import io.resnet4j.model.ResNet;
 import io.resnet4j.model.ResNetConfig;
 import io.resnet4j.model.ResNetPlan;
@@ -22,7 +24,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Random;
 
 /**
  * Faster R-CNN (Ren, He, Girshick, Sun, 2015) on a resnet4j ResNet, in one of two designs:
@@ -58,13 +59,14 @@ public final class FasterRcnn extends AbstractBlock {
     private final BoxPredictor predictor;
     private final RegionProposalNetwork rpn;
     private final RoiHeads roiHeads;
-    private int trainableStages = 3;
 
     public FasterRcnn(FasterRcnnConfig config) {
         super((byte) 1);
         this.config = Objects.requireNonNull(config, "config: use FasterRcnnConfig.fpn(\"resnet50\", 91)");
-        ResNetConfig backbone = ResNetConfig.of(config.backbone()).withStridePlacement(config.stridePlacement())
-                .withClasses(1);
+        ResNetConfig backbone = ResNetConfig.of(config.backbone()).withClasses(1);
+        if (backbone.spec().blockType() == BlockType.BOTTLENECK) { // basic units always stride on their first 3x3
+            backbone = backbone.withStridePlacement(config.stridePlacement());
+        }
         boolean c4 = config.architecture() == FasterRcnnConfig.Architecture.C4;
         ResNetPlan plan = c4 ? backbone.plan().withStageStride(C4_HEAD_STAGE, config.headStride()) : backbone.plan();
         body = addChildBlock("body", new ResNet(plan));
@@ -108,7 +110,7 @@ public final class FasterRcnn extends AbstractBlock {
     /** Allocates and initialises every parameter on the manager's device. */
     public FasterRcnn initialize(NDManager manager) {
         initialize(manager, DataType.FLOAT32, new Shape(1, 3, 64, 64));
-        return setTrainableStages(trainableStages);
+        return this;
     }
 
     /** Each part with the shapes it sees on a 64x64 input (a single region for the heads). */
@@ -174,10 +176,19 @@ public final class FasterRcnn extends AbstractBlock {
 
     /** The maps the RPN sees, each (N, C, H, W): FPN levels P2..P6, or conv4_x for C4. */
     public List<NDArray> features(ParameterStore ps, NDArray images) {
+        return features(ps, images, false);
+    }
+
+    /**
+     * The maps the RPN sees, in a training pass. With {@code trainableNorm} the backbone's batch norm
+     * normalises with each batch's statistics and updates its running ones (training from scratch, as
+     * torchvision does without pretrained weights); otherwise it stays frozen, as at inference.
+     */
+    public List<NDArray> features(ParameterStore ps, NDArray images, boolean trainableNorm) {
         if (fpn == null) {
-            return List.of(body.stageOutput(ps, images, C4_HEAD_STAGE - 1, false));
+            return List.of(body.stageOutput(ps, images, C4_HEAD_STAGE - 1, trainableNorm));
         }
-        return pyramid(ps, body.stageOutputs(ps, images, false));
+        return pyramid(ps, body.stageOutputs(ps, images, trainableNorm));
     }
 
     /** The FPN levels from the body's stage outputs (FPN models only). */
@@ -197,48 +208,43 @@ public final class FasterRcnn extends AbstractBlock {
     }
 
     /**
-     * The training losses on one image (torchvision's training forward): features with batch norm
-     * frozen, the RPN's losses and its training proposals (detached), the box head's losses on a
-     * sample of them. Call inside a GradientCollector and back-propagate {@link Losses#total()}.
-     *
-     * @param random draws the balanced samples of anchors and proposals
+     * The RPN on one image as training needs it: every anchor's objectness logit and box deltas (in
+     * the autograd graph), the anchors, and the proposals made with the training settings (no
+     * gradient flows into them, as in Faster R-CNN).
      */
-    public Losses losses(ParameterStore ps, DetectionTransform.Input input, DetectionTargets targets, Random random) {
-        float[] truth = input.toResized(targets.boxes().clone());
-        List<NDArray> f = features(ps, input.batch());
-        RegionProposalNetwork.HeadOutput head = rpn.run(ps, f, true);
-        NDList rpnLoss = rpn.loss(head, input, truth, random);
-        Proposals proposals = rpn.propose(head, input, true);
-        NDList boxLoss = roiHeads.loss(ps, f, proposals, truth, targets.labels(), input, random);
-        return new Losses(boxLoss.get(0), boxLoss.get(1), rpnLoss.get(0), rpnLoss.get(1));
+    public RpnOutputs rpnForTraining(ParameterStore ps, List<NDArray> features, DetectionTransform.Input input) {
+        RegionProposalNetwork.HeadOutput head = rpn.run(ps, features, true);
+        int paddedH = (int) input.batch().getShape().get(2);
+        int paddedW = (int) input.batch().getShape().get(3);
+        List<float[]> anchors = new ArrayList<>();
+        for (int l = 0; l < head.grids().size(); l++) {
+            int[] grid = head.grids().get(l);
+            anchors.add(config.anchors().anchors(l, grid[0], grid[1], paddedH, paddedW));
+        }
+        NDArray objectness = head.objectness().size() == 1 ? head.objectness().get(0)
+                : NDArrays.concat(new NDList(head.objectness()), 0);
+        NDArray deltas = head.deltas().size() == 1 ? head.deltas().get(0) : NDArrays.concat(new NDList(head.deltas()), 0);
+        return new RpnOutputs(objectness, deltas, concat(anchors), rpn.propose(head, input, true));
+    }
+
+    private static float[] concat(List<float[]> parts) {
+        float[] out = new float[parts.stream().mapToInt(p -> p.length).sum()];
+        int o = 0;
+        for (float[] p : parts) {
+            System.arraycopy(p, 0, out, o, p.length);
+            o += p.length;
+        }
+        return out;
     }
 
     /**
-     * Which backbone stages train, counted from the top as torchvision's {@code trainable_layers}: 3
-     * (the default) trains conv3_x..conv5_x and keeps conv1 and conv2_x fixed, 5 trains them all. Batch
-     * norm's scale and shift stay fixed whatever the count, as its statistics do.
-     *
-     * @throws IllegalArgumentException outside 0..5
+     * Class logits (R, K) and box deltas (R, 4K) of boxes on one image's maps, in the autograd graph;
+     * {@code trainableNorm} as in {@link #features(ParameterStore, NDArray, boolean)} (the C4 head's
+     * conv5_x has batch norm).
      */
-    public FasterRcnn setTrainableStages(int stages) {
-        if (stages < 0 || stages > 5) {
-            throw new IllegalArgumentException("trainable backbone stages are 0 to 5 (conv5_x down to conv1), got "
-                    + stages);
-        }
-        trainableStages = stages;
-        List<String> trainable = List.of("layer4.", "layer3.", "layer2.", "layer1.", "conv1.").subList(0, stages);
-        body.stateDict().forEach((name, p) -> {
-            if (p.getType() == Parameter.Type.GAMMA || p.getType() == Parameter.Type.BETA) {
-                p.freeze(true);
-            } else if (p.getType() == Parameter.Type.WEIGHT || p.getType() == Parameter.Type.BIAS) {
-                p.freeze(trainable.stream().noneMatch(name::startsWith));
-            }
-        });
-        return this;
-    }
-
-    public int trainableStages() {
-        return trainableStages;
+    public NDList boxPredictions(ParameterStore ps, List<NDArray> features, float[] boxes,
+            DetectionTransform.Input input, boolean trainableNorm) {
+        return roiHeads.predict(ps, features, boxes, input, trainableNorm);
     }
 
     /** Detections of one image in its original pixels, best first. */
@@ -264,7 +270,7 @@ public final class FasterRcnn extends AbstractBlock {
         NDArray h = pool.apply(List.of(maps.get(0).squeeze(0)), boxes, input.height(), input.width());
         for (ResidualUnit unit : body.units()) {
             if (unit.plan().stage() == C4_HEAD_STAGE) {
-                h = unit.forward(ps, new NDList(h), false).singletonOrThrow();
+                h = unit.forward(ps, new NDList(h), training).singletonOrThrow();
             }
         }
         return Pool.globalAvgPool2d(h).reshape(h.getShape().get(0), -1);

@@ -14,7 +14,8 @@ import java.util.Objects;
  * torchvision's defaults for the FPN model and the ResNet paper's choices for C4.
  *
  * @param architecture FPN (torchvision) or C4 (the paper)
- * @param backbone a bottleneck ResNet of {@link ResNetFamily} (resnet50, resnet101, resnet152)
+ * @param backbone a ResNet of four stages of {@link ResNetFamily}: the paper's resnet50 and resnet101, and
+ *     resnet18/34/152 (the small ones train in minutes on a CPU)
  * @param stridePlacement where the backbone's bottlenecks stride: torchvision's weights on the 3x3, the
  *     paper's (and resnet4j's default) on the first 1x1
  * @param numClasses classes including the background (91 for torchvision's COCO models)
@@ -111,10 +112,9 @@ public record FasterRcnnConfig(
         Objects.requireNonNull(rpn, "rpn");
         Objects.requireNonNull(box, "box");
         ResNetSpec spec = ResNetFamily.get(backbone);
-        if (spec.blockType() != io.resnet4j.model.BlockType.BOTTLENECK || spec.preActivation() || !spec.residual()
-                || spec.stages() != 4) {
-            throw new IllegalArgumentException("Faster R-CNN takes a bottleneck ResNet of four stages (resnet50,"
-                    + " resnet101, resnet152), got " + backbone);
+        if (spec.preActivation() || !spec.residual() || spec.stages() != 4) {
+            throw new IllegalArgumentException("Faster R-CNN takes a ResNet of four stages (resnet18, resnet34,"
+                    + " resnet50, resnet101, resnet152), got " + backbone);
         }
         if (numClasses < 2 || numClasses > io.resnet4j.model.ResNetConfig.MAX_CLASSES) {
             throw new IllegalArgumentException("a detector needs at least 2 classes (the background and one object),"

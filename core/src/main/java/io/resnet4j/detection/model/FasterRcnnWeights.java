@@ -59,6 +59,9 @@ public final class FasterRcnnWeights {
             NDManager manager) throws IOException {
         try {
             Path file = resolve(weights, cacheDir);
+            if (DetectorCheckpoint.isDetectorCheckpoint(file)) {
+                return fromCheckpoint(file, weights, adjust, manager);
+            }
             try (NDManager scratch = manager.newSubManager()) {
                 return fromTensors(WeightsLoader.readTensors(file, scratch), weights, adjust, manager);
             }
@@ -84,6 +87,17 @@ public final class FasterRcnnWeights {
         return new Loaded(net, classNames(config.numClasses()), source);
     }
 
+    /** A resnet4j detector checkpoint: its recorded configuration (adjusted) and class names. */
+    private static Loaded fromCheckpoint(Path file, String source, java.util.function.UnaryOperator<FasterRcnnConfig> adjust,
+            NDManager manager) throws IOException {
+        DetectorCheckpoint.Info info = DetectorCheckpoint.readInfo(file);
+        FasterRcnn net = new FasterRcnn(adjust.apply(info.config()));
+        net.setInitializer(Initializer.ZEROS, p -> true);
+        net.initialize(manager);
+        DetectorCheckpoint.loadInto(file, net);
+        return new Loaded(net, info.classNames(), source);
+    }
+
     private static Path resolve(String weights, Path cacheDir) throws IOException {
         if (TorchvisionWeights.isReference(weights)) {
             TorchvisionWeights.Entry entry = TorchvisionWeights.parse(weights);
@@ -95,7 +109,7 @@ public final class FasterRcnnWeights {
         }
         Path file = Path.of(weights);
         if (!Files.exists(file)) {
-            throw new NoSuchFileException(weights + " (expected a Faster R-CNN .pth or .safetensors state_dict, or "
+            throw new NoSuchFileException(weights + " (expected a Faster R-CNN .pth or .safetensors state_dict, a resnet4j detector checkpoint, or "
                     + TorchvisionWeights.known(TorchvisionWeights.Task.DETECTION) + ")");
         }
         InputFiles.requireRegularFile(file, "a .pth or .safetensors file");

@@ -9,16 +9,13 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.ParameterStore;
 import io.resnet4j.detection.ops.AnchorGenerator;
-import io.resnet4j.detection.ops.BalancedSampler;
 import io.resnet4j.detection.ops.BoxCoder;
 import io.resnet4j.detection.ops.Boxes;
 import io.resnet4j.detection.ops.DetectionTransform;
-import io.resnet4j.detection.ops.Matcher;
 import io.resnet4j.detection.ops.Nms;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Random;
 
 /**
  * Region proposals as torchvision's {@code RegionProposalNetwork} makes them: the head scores every
@@ -65,66 +62,6 @@ final class RegionProposalNetwork {
             grids.add(new int[] {(int) h, (int) w});
         }
         return new HeadOutput(objectness, deltas, grids);
-    }
-
-    /**
-     * The RPN's losses on one image (torchvision's assign_targets_to_anchors and compute_loss): anchors
-     * matched to the ground truth (IoU 0.7 / 0.3, each object's best anchors kept), a balanced sample,
-     * binary cross-entropy on its objectness and smooth L1 on its positives' deltas.
-     *
-     * @param groundTruth boxes in the resized image's pixels
-     * @return (objectness loss, box regression loss)
-     */
-    NDList loss(HeadOutput head, DetectionTransform.Input input, float[] groundTruth, Random random) {
-        int paddedH = (int) input.batch().getShape().get(2);
-        int paddedW = (int) input.batch().getShape().get(3);
-        List<float[]> levels = new ArrayList<>();
-        for (int l = 0; l < head.grids().size(); l++) {
-            levels.add(anchors.anchors(l, head.grids().get(l)[0], head.grids().get(l)[1], paddedH, paddedW));
-        }
-        float[] all = concat(levels);
-        int n = all.length / 4;
-        int[] matches = new int[n];
-        java.util.Arrays.fill(matches, Matcher.BELOW_LOW_THRESHOLD);
-        if (groundTruth.length > 0) {
-            matches = new Matcher(config.fgIouThreshold(), config.bgIouThreshold(), true)
-                    .match(Matcher.iou(groundTruth, all));
-        }
-        int[] labels = new int[n];
-        for (int i = 0; i < n; i++) {
-            labels[i] = matches[i] >= 0 ? 1 : matches[i] == Matcher.BELOW_LOW_THRESHOLD ? 0 : -1;
-        }
-        BalancedSampler.Sample sample = new BalancedSampler(config.batchSizePerImage(), config.positiveFraction())
-                .sample(labels, random);
-        NDArray objectness = NDArrays.concat(new NDList(head.objectness()));
-        NDManager m = objectness.getManager();
-        float[] sampledLabels = new float[sample.all().length];
-        for (int i = 0; i < sampledLabels.length; i++) {
-            sampledLabels[i] = labels[sample.all()[i]];
-        }
-        NDArray objectnessLoss = Losses.binaryCrossEntropy(objectness.get(new NDIndex("{}", index(m, sample.all()))),
-                m.create(sampledLabels));
-        int[] positives = sample.positives();
-        float[] matched = Boxes.rows(groundTruth, Boxes.select(matches, positives));
-        float[] targets = coder.encode(matched, Boxes.rows(all, positives));
-        NDArray deltas = NDArrays.concat(new NDList(head.deltas())).get(new NDIndex("{}", index(m, positives)));
-        NDArray boxLoss = Losses.smoothL1(deltas, m.create(targets, new Shape(positives.length, 4)))
-                .div(sample.all().length);
-        return new NDList(objectnessLoss, boxLoss);
-    }
-
-    static NDArray index(NDManager m, int[] rows) {
-        return m.create(java.util.Arrays.stream(rows).asLongStream().toArray());
-    }
-
-    private static float[] concat(List<float[]> parts) {
-        float[] out = new float[parts.stream().mapToInt(p -> p.length).sum()];
-        int o = 0;
-        for (float[] p : parts) {
-            System.arraycopy(p, 0, out, o, p.length);
-            o += p.length;
-        }
-        return out;
     }
 
     Proposals propose(HeadOutput head, DetectionTransform.Input input, boolean training) {

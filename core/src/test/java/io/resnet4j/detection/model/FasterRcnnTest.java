@@ -100,7 +100,7 @@ class FasterRcnnTest {
 
     @Test
     void configurationsRefuseWhatTheDesignsCannotBuild() {
-        assertThatThrownBy(() -> FasterRcnnConfig.fpn("resnet18", 91)).hasMessageContaining("bottleneck ResNet");
+        assertThatThrownBy(() -> FasterRcnnConfig.fpn("resnet20", 91)).hasMessageContaining("a ResNet of four stages");
         assertThatThrownBy(() -> FasterRcnnConfig.fpn("resnet50", 1)).hasMessageContaining("at least 2 classes");
         assertThatThrownBy(() -> FasterRcnnConfig.c4("resnet50", 5).withHeadStride(3)).hasMessageContaining("1 or 2");
         assertThatThrownBy(() -> new FasterRcnnConfig(FasterRcnnConfig.Architecture.FPN, "resnet50",
