@@ -52,7 +52,8 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--data", paramLabel = "DIR", description = "bench data: a CIFAR-10 binary folder/archive or an image folder ROOT (ROOT/train/<class>/...).")
     java.nio.file.Path data;
 
-    @Option(names = "--input", paramLabel = "SIDE", description = "bench data on image folders: network input side (default: 224).")
+    @Option(names = "--input", paramLabel = "SIDE", description = "Network input side: train and infer on random input (default: the model's, 32 for CIFAR"
+            + " ResNets, 224 for ImageNet ones); data on image folders (default: 224).")
     Integer input;
 
     @Option(names = "--workers", paramLabel = "N", defaultValue = "2", description = "bench data: preparation threads (default: ${DEFAULT-VALUE}).")
@@ -111,7 +112,8 @@ final class BenchCommand implements Callable<Integer> {
             return benchDetect();
         }
         validateOptions();
-        ResNetConfig config = UsageException.rethrowUnchecked(() -> ResNetConfig.of(ResNetFamily.get(model)));
+        ResNetConfig named = UsageException.rethrowUnchecked(() -> ResNetConfig.of(ResNetFamily.get(model)));
+        ResNetConfig config = input == null ? named : UsageException.rethrowUnchecked(() -> named.withInputSize(input));
         Device device = engine.apply();
         InferenceEngine inferenceEngine = inferenceEngine(device);
         Timings timings;

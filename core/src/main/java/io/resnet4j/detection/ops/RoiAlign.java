@@ -4,8 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.ndarray.types.Shape;
-import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.List;
 
@@ -60,16 +61,28 @@ public record RoiAlign(int outputSize, int samplingRatio, boolean aligned) {
         Sampling s = sampling(levels, scales, boxes, levelOf);
         try (NDManager scratch = manager.newSubManager()) {
             NDArray table = table(levels, s.used, scratch);
-            // In the caller's manager, not scratch: libtorch reads a created array's values from the Java
-            // buffer it was made from, and backward reads these weights after this method returns, so
-            // the buffer must live as long as the caller's arrays (a closed one is freed by the GC and
-            // backward then reads whatever took its place).
-            NDArray weights = manager.createCoo(FloatBuffer.wrap(s.values), new long[][] {s.rows, s.columns},
-                    new Shape((long) r * p * p, table.getShape().get(0)));
+            NDArray weights = sparseWeights(manager, s, new Shape((long) r * p * p, table.getShape().get(0)));
             // (DJL's duplicate() would detach the result from autograd; attaching the view keeps its storage alive.)
             NDArray out = weights.matMul(table).reshape(r, p, p, channels).transpose(0, 3, 1, 2);
             out.attach(manager);
             return out;
+        }
+    }
+
+    /**
+     * The sampling as a sparse (bins, feature vectors) matrix in the caller's manager. libtorch wraps a
+     * created array's Java buffer without copying it, and a sparse tensor shares its indices and values,
+     * so DJL's {@code createCoo}, which closes the arrays it made, leaves a tensor over buffers the GC
+     * may free while backward still reads them (seen as gradients of 1e11 and "index out of column
+     * bound: 139994034757808"). The indices and values here are copies libtorch owns.
+     */
+    private static NDArray sparseWeights(NDManager manager, Sampling s, Shape shape) {
+        try (NDManager scratch = manager.newSubManager()) {
+            PtNDArray indices = (PtNDArray) scratch.create(new long[][] {s.rows, s.columns}).duplicate();
+            PtNDArray values = (PtNDArray) scratch.create(s.values).duplicate();
+            NDArray weights = JniUtils.createSparseCoo(indices, values, shape);
+            weights.attach(manager);
+            return weights;
         }
     }
 
