@@ -84,12 +84,16 @@ public final class ImageLoader {
             } finally {
                 reader.dispose();
             }
-        } catch (IIOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
+            if (e instanceof IOException && !(e instanceof IIOException) && String.valueOf(e.getMessage()).startsWith(source)) {
+                throw e; // ours, naming the file already
+            }
             if (causedByOutOfMemory(e)) {
                 throw new IOException(source + ": " + describe(new OutOfMemoryError()), e);
             }
-            // ImageIO signals corrupt data with IIOException, and some plugins with unchecked exceptions.
-            throw new IOException(source + " is not a readable image: " + e.getMessage(), e);
+            // ImageIO signals corrupt data with IIOException, some plugins with unchecked exceptions, and a
+            // header cut short with a bare EOFException (no message).
+            throw new IOException(source + " is not a readable image: " + describe(e), e);
         }
     }
 
