@@ -87,7 +87,7 @@ final class BenchCommand implements Callable<Integer> {
     String precision;
 
     @Option(names = "--profile", paramLabel = "FILE",
-            description = "train, or infer on --engine pytorch: record libtorch's profiler over the timed steps, write"
+            description = "train, detect, or infer on --engine pytorch: record libtorch's profiler over the timed steps, write"
                     + " its Chrome trace to FILE (chrome://tracing, Perfetto) and print the operators by self time.")
     java.nio.file.Path profile;
 
@@ -338,7 +338,7 @@ final class BenchCommand implements Callable<Integer> {
                             classifier.classNames().size()));
             long t0 = System.nanoTime();
             r = io.resnet4j.eval.TestProtocols.evaluate(p, classifier.scorer(), folder, classifier.preprocessing(),
-                    classifier.config().inputSize(), null, classifier.batchSize(batchSize), workers, System.err,
+                    classifier.config().inputSize(), null, classifier.batchSize(evalBatch()), workers, System.err,
                     done -> {});
             seconds = (System.nanoTime() - t0) / 1e9;
             ObjectNode o = new ObjectMapper().createObjectNode();
@@ -348,7 +348,7 @@ final class BenchCommand implements Callable<Integer> {
             o.put("model", classifier.config().spec().name());
             o.put("protocol", p.label());
             o.put("engine", chosen.label());
-            o.put("batch_size", classifier.batchSize(batchSize));
+            o.put("batch_size", classifier.batchSize(evalBatch()));
             o.put("workers", workers);
             o.put("threads", engine.threads());
             o.put("images", r.images());
@@ -366,6 +366,11 @@ final class BenchCommand implements Callable<Integer> {
         return 0;
     }
 
+    /** eval's own batch (derived from the engine and input size) unless --batch-size was given. */
+    private Integer evalBatch() {
+        return spec.commandLine().getParseResult().hasMatchedOption("--batch-size") ? batchSize : null;
+    }
+
     /** Detection on decoded images, one at a time as detect runs them, after --warmup untimed ones. */
     private int benchDetect() throws Exception {
         if (data == null || weights == null) {
@@ -381,14 +386,21 @@ final class BenchCommand implements Callable<Integer> {
         Device device = engine.apply();
         try (io.resnet4j.inference.ImageDetector detector = UsageException.rethrow(
                 () -> io.resnet4j.inference.ImageDetector.builder(weights).device(device).open())) {
+            if (profile != null) {
+                OutputGuard.check(profile, force);
+            }
             double[] times = new double[steps];
             for (int i = 0; i < warmup + steps; i++) {
+                if (i == warmup) {
+                    startProfile();
+                }
                 long t0 = System.nanoTime();
                 detector.detect(images.get(i % images.size()));
                 if (i >= warmup) {
                     times[i - warmup] = (System.nanoTime() - t0) / 1e9;
                 }
             }
+            stopProfile();
             Arrays.sort(times);
             double median = times[steps / 2];
             ObjectNode o = new ObjectMapper().createObjectNode();
