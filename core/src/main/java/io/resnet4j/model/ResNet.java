@@ -332,7 +332,7 @@ public final class ResNet extends AbstractBlock {
             if (unit.plan().stage() > stage) {
                 break;
             }
-            h = apply(unit, ps, h, training);
+            h = applyReleasing(unit, ps, h, training);
         }
         return h;
     }
@@ -345,7 +345,7 @@ public final class ResNet extends AbstractBlock {
         List<NDArray> out = new ArrayList<>();
         NDArray h = stem(ps, x, training);
         for (int i = 0; i < units.size(); i++) {
-            h = apply(units.get(i), ps, h, training);
+            h = applyReleasing(units.get(i), ps, h, training);
             boolean lastOfStage = i + 1 == units.size() || units.get(i + 1).plan().stage() != units.get(i).plan().stage();
             if (lastOfStage) {
                 out.add(h);
@@ -368,6 +368,22 @@ public final class ResNet extends AbstractBlock {
 
     private static NDArray apply(Block block, ParameterStore ps, NDArray x, boolean training) {
         return block.forward(ps, new NDList(x), training).singletonOrThrow();
+    }
+
+    /**
+     * A block whose intermediate arrays are released as soon as it returns. DJL keeps every array
+     * until its manager closes, so on detection-sized images the units' temporaries add up to
+     * gigabytes of freshly faulted memory (Faster R-CNN at 800 pixels: 5.7 GB resident, half the
+     * time in page faults). What backward needs, autograd keeps: libtorch counts its references.
+     */
+    public static NDArray applyReleasing(Block block, ParameterStore ps, NDArray x, boolean training) {
+        NDManager owner = x.getManager();
+        try (NDManager scope = owner.newSubManager()) {
+            x.tempAttach(scope);
+            NDArray y = apply(block, ps, x, training);
+            y.attach(owner);
+            return y;
+        }
     }
 
     @Override

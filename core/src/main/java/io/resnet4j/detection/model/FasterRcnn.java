@@ -270,7 +270,7 @@ public final class FasterRcnn extends AbstractBlock {
         NDArray h = pool.apply(List.of(maps.get(0).squeeze(0)), boxes, input.height(), input.width());
         for (ResidualUnit unit : body.units()) {
             if (unit.plan().stage() == C4_HEAD_STAGE) {
-                h = unit.forward(ps, new NDList(h), training).singletonOrThrow();
+                h = ResNet.applyReleasing(unit, ps, h, training);
             }
         }
         return Pool.globalAvgPool2d(h).reshape(h.getShape().get(0), -1);
