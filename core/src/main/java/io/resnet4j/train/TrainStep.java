@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.loss.Loss;
 import io.resnet4j.model.GradMode;
+import io.resnet4j.model.Layouts;
 import io.resnet4j.model.ResNet;
 import java.util.Map;
 
@@ -127,7 +128,7 @@ public final class TrainStep {
             images.tempAttach(scope);
             labels.tempAttach(scope);
             long t0 = System.nanoTime();
-            NDArray logits = net.forward(parameterStore, new NDList(images), true).singletonOrThrow();
+            NDArray logits = net.forward(parameterStore, new NDList(Layouts.channelsLast(images)), true).singletonOrThrow();
             NDArray l = loss.evaluate(new NDList(labels), new NDList(logits));
             long t1 = System.nanoTime();
             collector.backward(weight == 1f ? l : l.mul(weight));

@@ -15,6 +15,7 @@ import io.resnet4j.detection.ops.DetectionTransform;
 import io.resnet4j.detection.ops.MultiScaleRoiAlign;
 import io.resnet4j.detection.ops.RoiAlign;
 import io.resnet4j.model.BlockType;
+import io.resnet4j.model.Layouts;
 import io.resnet4j.model.ResNet;
 import io.resnet4j.model.ResNetConfig;
 import io.resnet4j.model.ResNetPlan;
@@ -184,7 +185,8 @@ public final class FasterRcnn extends AbstractBlock {
      * normalises with each batch's statistics and updates its running ones (training from scratch, as
      * torchvision does without pretrained weights); otherwise it stays frozen, as at inference.
      */
-    public List<NDArray> features(ParameterStore ps, NDArray images, boolean trainableNorm) {
+    public List<NDArray> features(ParameterStore ps, NDArray batch, boolean trainableNorm) {
+        NDArray images = Layouts.channelsLast(batch);
         if (fpn == null) {
             return List.of(body.stageOutput(ps, images, C4_HEAD_STAGE - 1, trainableNorm));
         }
