@@ -58,6 +58,10 @@ final class DetectionEval {
             throw new UsageException("--data " + eval.data + " is not a folder; detection needs a Pascal VOC or COCO root");
         }
         DetectionDataset data = DetectionData.open(eval.data, eval.split, CocoDataset.Labels.CATEGORY_IDS);
+        if (data.images().isEmpty()) {
+            throw new UsageException("the split" + (eval.split == null ? "" : " '" + eval.split + "'") + " of " + eval.data
+                    + " lists no images; there is nothing to score (choose another with --split)");
+        }
         MetricKind kind = UsageException.rethrowUnchecked(() -> metric != null ? MetricKind.parse(metric)
                 : data instanceof CocoDataset ? MetricKind.COCO : MetricKind.VOC07);
         DetectionEvaluator.Result r;
@@ -90,7 +94,8 @@ final class DetectionEval {
 
             @Override
             public void skipped(AnnotatedImage image, String reason) {
-                err.println(PrintableText.of("\nresnet4j: warning: skipped " + image.file() + ": " + reason));
+                err.println();
+                err.println(PrintableText.of("resnet4j: warning: skipped " + image.file() + ": " + reason));
                 err.flush();
             }
         };

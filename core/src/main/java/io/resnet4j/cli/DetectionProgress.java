@@ -19,6 +19,8 @@ final class DetectionProgress implements DetectionTrainingListener {
     private final long total;
     private long startIteration;
     private long startNanos;
+    private long lastLineNanos;
+    private static final long QUIET_NANOS = 10_000_000_000L;
 
     DetectionProgress(PrintWriter err, long total) {
         this.err = err;
@@ -29,14 +31,32 @@ final class DetectionProgress implements DetectionTrainingListener {
     public void onStart(io.resnet4j.detection.train.DetectionTrainConfig config, long start, int batchesPerEpoch) {
         startIteration = start;
         startNanos = System.nanoTime();
+        lastLineNanos = startNanos;
         if (start > 0) {
             err.printf(Locale.ROOT, "resuming at iteration %d of %d%n", start, total);
             err.flush();
         }
     }
 
+    /** Early steps, and at least one line every 10 s between metrics rows (a step can take seconds). */
+    @Override
+    public void onStep(long iteration, float learningRate, DetectorTrainStep.Losses l) {
+        long done = iteration - startIteration;
+        boolean early = done == 1 || done == 2 || done == 5;
+        if (!early && System.nanoTime() - lastLineNanos < QUIET_NANOS || l == null) {
+            return;
+        }
+        double elapsed = (System.nanoTime() - startNanos) / 1e9;
+        long left = (long) (elapsed / done * (total - iteration));
+        err.printf(Locale.ROOT, "iter %d/%d lr %.3g loss %.3f eta %s%n", iteration, total, learningRate, l.total(),
+                ProgressReporter.duration(left));
+        err.flush();
+        lastLineNanos = System.nanoTime();
+    }
+
     @Override
     public void onMetrics(Metrics m) {
+        lastLineNanos = System.nanoTime();
         DetectorTrainStep.Losses l = m.losses();
         String losses = l == null ? "untrained" : String.format(Locale.ROOT,
                 "loss %.3f (objectness %.3f, rpn box %.3f, classifier %.3f, box %.3f)", l.total(), l.objectness(),

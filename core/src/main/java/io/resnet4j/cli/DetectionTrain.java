@@ -99,13 +99,17 @@ final class DetectionTrain {
     boolean requested(JsonNode previousRun) {
         return switch (task) {
             case "classification" -> {
+                boolean detectionRun = previousRun != null && previousRun.path("config").path("model").isObject();
+                if (detectionRun) {
+                    yield true; // what may change on resume is decided there
+                }
                 for (String detectionOnly : List.of("--recipe", "--min-size", "--max-size", "--train-split",
                         "--val-split")) {
                     if (isSet(detectionOnly)) {
                         throw new UsageException(detectionOnly + " is for --task detection");
                     }
                 }
-                yield previousRun != null && previousRun.path("config").path("model").isObject();
+                yield false;
             }
             case "detection" -> {
                 if (previousRun != null && !previousRun.path("config").path("model").isObject()) {
@@ -137,6 +141,10 @@ final class DetectionTrain {
         Splits splits = splits(dataPath);
         DetectionDataset train = open(dataPath, splits.train());
         DetectionDataset val = splits.val() == null ? null : open(dataPath, splits.val());
+        if (val != null && val.images().isEmpty()) {
+            throw new UsageException("the held-out split '" + splits.val() + "' of " + dataPath + " lists no images; list"
+                    + " some, choose another with --val-split, or score nothing with --val-split none");
+        }
         DetectionTrainConfig config = config(t, train);
         Device device = t.engine.apply();
         Path runDir = runDir(t, config).toAbsolutePath().normalize();
@@ -349,6 +357,11 @@ final class DetectionTrain {
     private Splits splits(Path root) throws IOException {
         boolean voc = VocDataset.isVocRoot(root);
         List<String> available = voc ? List.of() : CocoDataset.splits(root);
+        if (!voc && available.isEmpty()) {
+            throw new UsageException(root + " is neither a Pascal VOC root (Annotations/, ImageSets/Main/, JPEGImages/)"
+                    + " nor a COCO root (annotations/instances_SPLIT.json); 'resnet4j sample --task detection OUT' writes"
+                    + " a small one");
+        }
         String trainName = trainSplit != null ? trainSplit
                 : voc ? (hasVocList(root, "trainval") ? "trainval" : "train") : pick(available, "train", root);
         if ("none".equals(valSplit)) {
@@ -438,6 +451,10 @@ final class DetectionTrain {
     private FasterRcnnConfig sized(FasterRcnnConfig m) {
         int min = minSize != null ? minSize : m.transform().minSize();
         int max = maxSize != null ? maxSize : Math.max(m.transform().maxSize(), min);
+        if (max < min) {
+            throw new UsageException("--max-size " + max + " is below the shorter side " + min + " (--min-size); the longer"
+                    + " side cannot be shorter than the shorter one");
+        }
         return m.withTransform(m.transform().withSizes(min, max));
     }
 

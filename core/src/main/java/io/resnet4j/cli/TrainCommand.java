@@ -233,6 +233,10 @@ final class TrainCommand implements Callable<Integer> {
      */
     private Integer resumeRun() throws Exception {
         Path runDir = resume.toAbsolutePath().normalize();
+        if (!Files.isDirectory(runDir)) {
+            throw new UsageException("--resume " + runDir + ": no such folder; give the folder a run was started in"
+                    + " (its --output)");
+        }
         if (!Files.exists(runDir.resolve(RunJson.FILE))) {
             throw new UsageException(runDir + " is not a resnet4j run folder: it has no " + RunJson.FILE
                     + "; --resume takes the folder a run was started in (its --output)");

@@ -76,6 +76,9 @@ class DetectionTrainCliTest {
         CliTest.Result changed = CliTest.run("train", "--resume", run.toString(), "--lr", "0.5", "--iterations", "3");
         assertThat(changed.code()).isEqualTo(2);
         assertThat(changed.err()).contains("--lr cannot change when resuming");
+        CliTest.Result resized = CliTest.run("train", "--resume", run.toString(), "--min-size", "32");
+        assertThat(resized.code()).isEqualTo(2);
+        assertThat(resized.err()).contains("--min-size cannot change when resuming");
 
         CliTest.Result eval = CliTest.run("eval", "--task", "detection", "--weights",
                 run.resolve("model.safetensors").toString(), "--data", shapes.toString(), "--json");
@@ -102,6 +105,12 @@ class DetectionTrainCliTest {
                 "--min-size is for --task detection");
         assertUsage(CliTest.run("train", "--task", "detection", "--data", shapes.toString(), "--val-split", "train",
                 "--output", out.toString()), "--val-split train is the split trained on");
+        assertUsage(CliTest.run("train", "--task", "detection", "--recipe", "demo", "--data", shapes.toString(),
+                "--min-size", "64", "--max-size", "32", "--output", out.toString()),
+                "--max-size 32 is below the shorter side 64");
+        assertUsage(CliTest.run("train", "--task", "detection", "--data", tmp.toString(), "--output", out.toString()),
+                "is neither a Pascal VOC root");
+        assertUsage(CliTest.run("train", "--resume", tmp.resolve("gone").toString()), "no such folder");
         assertThat(out).doesNotExist();
     }
 

@@ -63,6 +63,9 @@ final class SafeXml {
 
     private static String oneLine(SAXException e) {
         String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (msg.contains("DOCTYPE is disallowed")) {
+            msg = "it has a DOCTYPE, which is refused (no DTDs or entities are read); remove the DOCTYPE line";
+        }
         if (e instanceof org.xml.sax.SAXParseException p && p.getLineNumber() > 0) {
             msg += " (line " + p.getLineNumber() + ")";
         }
