@@ -683,15 +683,18 @@ public final class TorchPickle {
                     return args.get(0);
                 }
                 case REBUILD_TENSOR -> { // (storage, storage_offset, size, stride, requires_grad, hooks[, metadata])
-                    if (!(args.get(0) instanceof StorageRef s)) {
-                        throw fault("_rebuild_tensor_v2 without a storage");
+                    if (args.size() < 4 || !(args.get(0) instanceof StorageRef s)) {
+                        throw fault("_rebuild_tensor_v2 without a storage, offset, size and stride");
+                    }
+                    if (!(args.get(1) instanceof Long offset)) {
+                        throw fault("tensor with " + describe(args.get(1)) + " as its storage offset");
                     }
                     long[] size = longs(args.get(2));
                     long[] stride = longs(args.get(3));
                     if (size.length != stride.length) {
                         throw fault("tensor with size " + Arrays.toString(size) + " but stride " + Arrays.toString(stride));
                     }
-                    return new TensorRef(s, (Long) args.get(1), size, stride);
+                    return new TensorRef(s, offset, size, stride);
                 }
                 default -> throw fault("a call of " + g.name());
             }
@@ -718,7 +721,10 @@ public final class TorchPickle {
             }
             long[] out = new long[l.size()];
             for (int i = 0; i < out.length; i++) {
-                out[i] = (Long) l.get(i);
+                if (!(l.get(i) instanceof Long v)) {
+                    throw fault("tensor size/stride with " + describe(l.get(i)) + " where an integer belongs");
+                }
+                out[i] = v;
             }
             return out;
         }
