@@ -10,7 +10,6 @@ import io.resnet4j.image.RgbImage;
 import io.resnet4j.inference.ImageBatches;
 import io.resnet4j.inference.ImageDetector;
 import io.resnet4j.inference.ImageFiles;
-import io.resnet4j.io.AtomicFiles;
 import io.resnet4j.io.PrintableText;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -23,7 +22,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -150,12 +148,7 @@ public final class DetectCommand implements Callable<Integer> {
     }
 
     private static void draw(Path target, RgbImage image, List<Detection> found) throws IOException {
-        java.awt.image.BufferedImage picture = DetectionImages.draw(image.toBufferedImage(), found);
-        AtomicFiles.write(target, stream -> {
-            if (!ImageIO.write(picture, "png", stream)) {
-                throw new IOException("this JVM has no PNG writer");
-            }
-        });
+        DetectionImages.writePng(target, image.toBufferedImage(), found);
     }
 
     private void report(Path image, List<Detection> found, JsonGenerator array, PrintWriter out) throws IOException {

@@ -3,7 +3,7 @@ package io.resnet4j.cli;
 import ai.djl.Device;
 import io.resnet4j.detection.AnnotatedImage;
 import io.resnet4j.detection.Detection;
-import io.resnet4j.detection.DetectionDrawing;
+import io.resnet4j.detection.DetectionImages;
 import io.resnet4j.detection.data.DetectionSample;
 import io.resnet4j.detection.data.VocDataset;
 import io.resnet4j.detection.model.DetectorNames;
@@ -17,6 +17,7 @@ import io.resnet4j.detection.train.DetectorTrainer;
 import io.resnet4j.image.ImageLoader;
 import io.resnet4j.inference.ImageDetector;
 import io.resnet4j.train.ProgressReporter;
+import io.resnet4j.train.StopSignals;
 import java.awt.image.BufferedImage;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -126,7 +127,7 @@ final class DetectionDemo {
                         }
                     }
                 });
-        return StoppableTraining.run(DetectionTrain.stopJob(trainer, record.record()), () -> trainer.run(false),
+        return StoppableTraining.run(StopSignals.training(trainer::requestStop, record.record()), () -> trainer.run(false),
                 DetectorTrainer.Outcome::completed, StoppableTraining.DEFAULT_GRACE_SECONDS).outcome();
     }
 
@@ -139,7 +140,7 @@ final class DetectionDemo {
                 BufferedImage pixels = ImageIO.read(image.file().toFile());
                 List<Detection> confident = detector.detect(pixels).stream().filter(x -> x.score() >= DRAW_SCORE).toList();
                 Path png = dir.resolve(image.id() + ".png");
-                DetectionDrawing.writePng(png, pixels, confident);
+                DetectionImages.writePng(png, pixels, confident);
                 written.add(png);
             }
         }

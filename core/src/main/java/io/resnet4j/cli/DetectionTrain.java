@@ -34,7 +34,6 @@ import java.nio.file.Path;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -180,7 +179,7 @@ final class DetectionTrain {
         DetectionDataset train = open(dataPath, splits.train());
         DetectionDataset val = splits.val() == null ? null : open(dataPath, splits.val());
         requireSameData(previous.get("dataset"), train, val);
-        applyRecordedSession(t, state.session());
+        t.applyRecordedSession(state.session());
         Device device = t.engine.apply();
         Session session = new Session(t, config, dataPath, splits, train, val, device, runDir, state);
         return session.train(state.checkpoint().isPresent());
@@ -213,16 +212,6 @@ final class DetectionTrain {
         }
     }
 
-    /** Threads and grace period as the run recorded them, unless given now. */
-    private static void applyRecordedSession(TrainCommand t, JsonNode session) {
-        if (t.engine.threads == null && session.path("threads").canConvertToInt()) {
-            t.engine.threads = session.get("threads").asInt();
-        }
-        if (t.graceSeconds == null && session.path("grace_seconds").canConvertToInt()) {
-            t.graceSeconds = session.get("grace_seconds").asInt();
-        }
-    }
-
     private static DetectionDataset open(Path root, String split) throws IOException {
         return DetectionData.open(root, split, CocoDataset.Labels.CONTIGUOUS);
     }
@@ -236,21 +225,6 @@ final class DetectionTrain {
                 state.iterationsDone(), config.iterations(), map,
                 state.runDir().resolve(TrainingCheckpoints.FINAL_MODEL), state.iterationsDone());
         out.flush();
-    }
-
-    /** What a stop signal does to a detector's training: stop after the step; a forced stop is recorded. */
-    static StopSignals.Job stopJob(DetectorTrainer trainer, RunJson record) {
-        return new StopSignals.Job() {
-            @Override
-            public void stop(StopSignals.Stop signal) {
-                trainer.requestStop(signal.toString());
-            }
-
-            @Override
-            public void halting(String reason) {
-                record.forcedStop(reason);
-            }
-        };
     }
 
     /** One session of a detector run: its trainer, the run folder's files, signals and what it prints. */
@@ -290,7 +264,7 @@ final class DetectionTrain {
                 }
                 warnOfSmallNormBatches(t.spec.commandLine().getErr(), config);
                 StoppableTraining.Ended<DetectorTrainer.Outcome> ended = StoppableTraining.run(
-                        stopJob(trainer, record.record()), () -> trainer.run(fromCheckpoint),
+                        StopSignals.training(trainer::requestStop, record.record()), () -> trainer.run(fromCheckpoint),
                         DetectorTrainer.Outcome::completed, t.graceSeconds());
                 printEnd(out, ended.outcome(), runDir);
                 return ended.exitCode();
@@ -298,14 +272,9 @@ final class DetectionTrain {
         }
 
         private DetectionRunJson listen(DetectorTrainer trainer) {
-            Map<String, Object> session = new LinkedHashMap<>();
-            session.put("threads", t.engine.threads());
-            session.put("device", device.toString());
-            session.put("grace_seconds", t.graceSeconds());
-            session.put("stop_after", t.stopAfter);
             DetectionRunJson record = new DetectionRunJson(runDir, config, dataPath.toString(), splits.train(), train,
                     splits.val(), val).mergePrevious(previous == null ? null : previous.json());
-            record.record().session(session).resumeCommand("bin/resnet4j train --resume " + runDir);
+            record.record().session(t.session(device)).resumeCommand(TrainCommand.resumeCommand(runDir));
             Path metrics = runDir.resolve("metrics.csv");
             trainer.runFolder(runDir)
                     .addListener(record)
@@ -538,7 +507,7 @@ final class DetectionTrain {
         out.printf(Locale.ROOT, "run folder %s: %s, metrics.csv, curves.png, run.json%n", runDir,
                 o.completed() ? "model.safetensors" : "checkpoint " + o.lastCheckpoint());
         if (!o.completed()) {
-            out.printf(Locale.ROOT, "continue with: bin/resnet4j train --resume %s%n", runDir);
+            out.printf(Locale.ROOT, "continue with: %s%n", TrainCommand.resumeCommand(runDir));
         }
         out.flush();
     }

@@ -23,7 +23,7 @@ final class StoppableTraining {
     private StoppableTraining() {}
 
     static Result run(Trainer trainer, RunJson record, boolean resume, int graceSeconds) throws Exception {
-        Ended<Trainer.Outcome> e = run(StopSignals.training(trainer, record), () -> trainer.run(resume),
+        Ended<Trainer.Outcome> e = run(StopSignals.training(trainer::requestStop, record), () -> trainer.run(resume),
                 Trainer.Outcome::completed, graceSeconds);
         return new Result(e.outcome(), e.exitCode());
     }

@@ -331,7 +331,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     /** Threads and grace period as the run recorded them, unless given now. */
-    private void applyRecordedSession(JsonNode session) {
+    void applyRecordedSession(JsonNode session) {
         if (engine.threads == null && session.path("threads").canConvertToInt()) {
             engine.threads = session.get("threads").asInt();
         }
@@ -555,12 +555,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig config = trainer.config();
         String label = config.model().spec().name();
         Path metrics = runDir.resolve("metrics.csv");
-        Map<String, Object> session = new LinkedHashMap<>();
-        session.put("threads", engine.threads());
-        session.put("device", device.toString());
-        session.put("grace_seconds", graceSeconds());
-        session.put("stop_after", stopAfter);
-        RunJson record = new RunJson(runDir, config, dataPath.toString(), trainingData).session(session)
+        RunJson record = new RunJson(runDir, config, dataPath.toString(), trainingData).session(session(device))
                 .resumeCommand(resumeCommand(runDir)).mergePrevious(previous == null ? null : previous.json());
         trainer.runFolder(runDir)
                 .addListener(record)
@@ -570,7 +565,17 @@ final class TrainCommand implements Callable<Integer> {
         return record;
     }
 
-    private static String resumeCommand(Path runDir) {
+    /** This session's settings as run.json records them, for any model's run. */
+    Map<String, Object> session(Device device) {
+        Map<String, Object> session = new LinkedHashMap<>();
+        session.put("threads", engine.threads());
+        session.put("device", device.toString());
+        session.put("grace_seconds", graceSeconds());
+        session.put("stop_after", stopAfter);
+        return session;
+    }
+
+    static String resumeCommand(Path runDir) {
         return "bin/resnet4j train --resume " + runDir;
     }
 

@@ -1,5 +1,6 @@
 package io.resnet4j.detection;
 
+import io.resnet4j.io.AtomicFiles;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
@@ -7,11 +8,20 @@ import java.awt.FontMetrics;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import javax.imageio.ImageIO;
 
 /** Pictures of detections: an image with each box outlined and labelled with its name and score. */
 public final class DetectionImages {
+
+    static {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true"); // drawing needs no display
+        }
+    }
 
     private DetectionImages() {}
 
@@ -62,5 +72,15 @@ public final class DetectionImages {
 
     private static double brightness(Color c) {
         return (0.299 * c.getRed() + 0.587 * c.getGreen() + 0.114 * c.getBlue()) / 255;
+    }
+
+    /** Draws the detections and writes the result as a PNG, atomically (nothing half-written). */
+    public static void writePng(Path file, BufferedImage image, List<Detection> detections) throws IOException {
+        BufferedImage drawn = draw(image, detections);
+        AtomicFiles.write(file, out -> {
+            if (!ImageIO.write(drawn, "png", out)) {
+                throw new IOException("this JVM has no PNG writer");
+            }
+        });
     }
 }

@@ -30,7 +30,7 @@ import sun.misc.SignalHandler;
  * that is what {@code nohup} asks for.
  *
  * <pre>{@code
- * try (StopSignals signals = StopSignals.install(Duration.ofSeconds(20), StopSignals.training(trainer, runJson),
+ * try (StopSignals signals = StopSignals.install(Duration.ofSeconds(20), StopSignals.training(trainer::requestStop, runJson),
  *         System.err::println)) {
  *     Trainer.Outcome o = trainer.run(resume);
  *     return o.completed() ? 0 : signals.exitCode();
@@ -97,12 +97,16 @@ public final class StopSignals implements AutoCloseable {
         return s;
     }
 
-    /** A training run: the first signal stops after the current step with a checkpoint; a forced stop is recorded in run.json. */
-    public static Job training(Trainer trainer, RunJson record) {
+    /**
+     * A training run of any model: the first signal asks it to stop after the current step with a
+     * checkpoint ({@code requestStop} gets the signal's name as the reason); a forced stop is recorded
+     * in run.json.
+     */
+    public static Job training(Consumer<String> requestStop, RunJson record) {
         return new Job() {
             @Override
             public void stop(Stop signal) {
-                trainer.requestStop(signal.toString());
+                requestStop.accept(signal.toString());
             }
 
             @Override

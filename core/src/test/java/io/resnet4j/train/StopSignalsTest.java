@@ -86,7 +86,7 @@ class StopSignalsTest {
                 .resumeCommand("bin/resnet4j train --resume " + run);
         record.onStart(config, 0, 2);
         StopSignals.Job job = StopSignals.training(new Trainer(config, TrainerTest.randomData(64, 1), null,
-                ai.djl.Device.cpu()), record);
+                ai.djl.Device.cpu())::requestStop, record);
         StopSignals s = new StopSignals(Duration.ofSeconds(30), job, said::add, halted::complete);
         s.deliver(new StopSignals.Stop("INT", 2));
         s.deliver(new StopSignals.Stop("INT", 2));

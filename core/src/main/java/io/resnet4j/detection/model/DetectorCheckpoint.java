@@ -2,8 +2,8 @@ package io.resnet4j.detection.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.training.initializer.Initializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * A detector's checkpoint: safetensors with torchvision's state_dict names (FasterRcnn#stateDict) and,
@@ -100,8 +101,18 @@ public final class DetectorCheckpoint {
 
     /** Rebuilds the detector on the manager's device and loads its weights. */
     public static Loaded load(Path file, NDManager manager) throws IOException {
+        return load(file, UnaryOperator.identity(), manager);
+    }
+
+    /**
+     * As {@link #load(Path, NDManager)}, with changes to the recorded configuration that keep the
+     * weights valid (input size, thresholds).
+     */
+    public static Loaded load(Path file, UnaryOperator<FasterRcnnConfig> adjust, NDManager manager) throws IOException {
         Info info = readInfo(file);
-        FasterRcnn net = new FasterRcnn(info.config()).initialize(manager);
+        FasterRcnn net = new FasterRcnn(adjust.apply(info.config()));
+        net.setInitializer(Initializer.ZEROS, p -> true); // every value is overwritten: skip drawing random ones
+        net.initialize(manager);
         loadInto(file, net);
         return new Loaded(net, info);
     }
@@ -116,25 +127,7 @@ public final class DetectorCheckpoint {
         Map<String, Parameter> sd = net.stateDict();
         NDManager manager = sd.values().iterator().next().getArray().getManager();
         try (NDManager scratch = manager.newSubManager()) {
-            Map<String, NDArray> tensors = SafeTensors.read(file, scratch).tensors();
-            List<String> problems = new ArrayList<>();
-            sd.forEach((name, p) -> {
-                NDArray t = tensors.get(name);
-                Shape want = p.getArray().getShape();
-                if (t == null) {
-                    problems.add("missing " + name);
-                } else if (!t.getShape().equals(want)) {
-                    problems.add(name + " is " + t.getShape() + " in the file but " + want + " in the detector");
-                }
-            });
-            tensors.keySet().stream().filter(k -> !sd.containsKey(k)).forEach(k -> problems.add("unexpected " + k));
-            if (!problems.isEmpty()) {
-                throw new WeightsFormatException(file + " does not fit the detector it describes: "
-                        + String.join("; ", problems.subList(0, Math.min(5, problems.size())))
-                        + (problems.size() > 5 ? " and " + (problems.size() - 5) + " more" : ""));
-            }
-            sd.forEach((name, p) -> StateDicts.copyInto(p.getArray(),
-                    tensors.get(name).toType(p.getArray().getDataType(), false).toDevice(p.getArray().getDevice(), false)));
+            StateDicts.load(sd, "the detector " + file + " describes", SafeTensors.read(file, scratch).tensors());
         }
         return info;
     }

@@ -60,7 +60,8 @@ public final class FasterRcnnWeights {
         try {
             Path file = resolve(weights, cacheDir);
             if (DetectorCheckpoint.isDetectorCheckpoint(file)) {
-                return fromCheckpoint(file, weights, adjust, manager);
+                DetectorCheckpoint.Loaded loaded = DetectorCheckpoint.load(file, adjust, manager);
+                return new Loaded(loaded.net(), loaded.info().classNames(), weights);
             }
             try (NDManager scratch = manager.newSubManager()) {
                 return fromTensors(WeightsLoader.readTensors(file, scratch), weights, adjust, manager);
@@ -85,17 +86,6 @@ public final class FasterRcnnWeights {
         net.initialize(manager);
         StateDicts.load(net.stateDict(), describe(config), named);
         return new Loaded(net, classNames(config.numClasses()), source);
-    }
-
-    /** A resnet4j detector checkpoint: its recorded configuration (adjusted) and class names. */
-    private static Loaded fromCheckpoint(Path file, String source, java.util.function.UnaryOperator<FasterRcnnConfig> adjust,
-            NDManager manager) throws IOException {
-        DetectorCheckpoint.Info info = DetectorCheckpoint.readInfo(file);
-        FasterRcnn net = new FasterRcnn(adjust.apply(info.config()));
-        net.setInitializer(Initializer.ZEROS, p -> true);
-        net.initialize(manager);
-        DetectorCheckpoint.loadInto(file, net);
-        return new Loaded(net, info.classNames(), source);
     }
 
     private static Path resolve(String weights, Path cacheDir) throws IOException {
