@@ -92,11 +92,12 @@ public final class OneLineErrors {
     /**
      * Errors the user fixes by changing the command line (exit 2): bad values, a named file that does
      * not exist, data that is not what the command was told, an output folder that cannot be made
-     * where it was asked for.
+     * where it was asked for, a file named as weights that holds none.
      */
     static boolean isUsage(Throwable ex) {
         return ex instanceof UsageException || ex instanceof java.nio.file.NoSuchFileException
-                || ex instanceof DataChoiceException || ex instanceof OutputFolders.CannotCreateException;
+                || ex instanceof DataChoiceException || ex instanceof OutputFolders.CannotCreateException
+                || ex instanceof io.resnet4j.io.NotWeightsException;
     }
 
     /** The root command's {@code --verbose} flag, whichever command defines it. */

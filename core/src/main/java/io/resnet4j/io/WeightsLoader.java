@@ -206,21 +206,64 @@ public final class WeightsLoader {
         return isSafeTensors(file) ? SafeTensors.read(file, manager).tensors() : TorchPickle.readStateDict(file, manager);
     }
 
+    /** What the weights a user named are: what '--weights' accepts, for messages. */
+    static final String ACCEPTED = "a resnet4j checkpoint, a .pth/.pt or .safetensors state dict, a resnet4j .onnx"
+            + " export or torchvision:NAME";
+
     /**
+     * Whether a file is safetensors rather than torch.save output, judged by its first bytes.
      * Safetensors starts with a little-endian header length (any first byte, 0x80 and 'P' included)
      * followed by the JSON header's '{'; a torch.save zip starts with "PK\3\4", a legacy pickle with
-     * 0x80 0x02 and a long. So: a '{' after eight bytes, and no zip signature. The length is not
-     * judged here: a truncated safetensors file should be reported as one, not as "not a zip".
+     * 0x80. So: a '{' after eight bytes, and no zip signature. The length is not judged here: a
+     * truncated safetensors file should be reported as one, not as "not a zip".
+     *
+     * @throws NotWeightsException when the file is neither (an image, text, an empty file)
+     * @throws WeightsFormatException when a file named .safetensors does not start as one
      */
     static boolean isSafeTensors(Path file) throws IOException {
         InputFiles.requireRegularFile(file, "a .pth, .pt or .safetensors file");
         byte[] head = new byte[9];
+        int n;
         try (InputStream in = Files.newInputStream(file)) {
-            if (in.readNBytes(head, 0, 9) < 9) {
-                return false;
-            }
+            n = in.readNBytes(head, 0, 9);
         }
-        boolean zip = head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
-        return head[8] == '{' && !zip;
+        boolean zip = n >= 4 && head[0] == 'P' && head[1] == 'K' && head[2] == 3 && head[3] == 4;
+        if (n == 9 && head[8] == '{' && !zip) {
+            return true;
+        }
+        if (zip || (n >= 2 && (head[0] & 0xff) == 0x80)) {
+            return false;
+        }
+        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".safetensors")) {
+            throw new WeightsFormatException(file + " is not a valid safetensors file: it must start with the JSON"
+                    + " header's length in 8 bytes and then '{'");
+        }
+        throw new NotWeightsException(file + " is " + looksLike(head, n) + ", not weights: give " + ACCEPTED);
+    }
+
+    /** A few words on what a non-weights file seems to be, from its first bytes. */
+    static String looksLike(byte[] head, int n) {
+        if (n == 0) {
+            return "empty";
+        }
+        if (n >= 4 && (head[0] & 0xff) == 0x89 && head[1] == 'P' && head[2] == 'N' && head[3] == 'G') {
+            return "a PNG image";
+        }
+        if (n >= 3 && (head[0] & 0xff) == 0xff && (head[1] & 0xff) == 0xd8 && (head[2] & 0xff) == 0xff) {
+            return "a JPEG image";
+        }
+        boolean text = true;
+        for (int i = 0; i < n; i++) {
+            int b = head[i] & 0xff;
+            text &= b == '\n' || b == '\r' || b == '\t' || (b >= 0x20 && b < 0x7f);
+        }
+        if (text) {
+            return "a text file";
+        }
+        StringBuilder hex = new StringBuilder();
+        for (int i = 0; i < Math.min(n, 4); i++) {
+            hex.append(String.format(java.util.Locale.ROOT, " %02x", head[i] & 0xff));
+        }
+        return "binary data in no weights format (it starts with" + hex + ")";
     }
 }

@@ -48,6 +48,32 @@ class UsageErrorsCliTest {
         assertThat(firstLine(r)).startsWith("resnet4j: no such file: " + tmp.resolve("absent.pth"));
     }
 
+    /**
+     * An image or a text file given as weights is the wrong file (exit 2, saying what it is); a file
+     * named .safetensors that does not start as one is a damaged file (exit 1), not "a PyTorch checkpoint".
+     */
+    @Test
+    void aFileThatHoldsNoWeightsIsNamedForWhatItIs(@TempDir Path tmp) throws Exception {
+        Path png = tmp.resolve("cat.png");
+        Files.write(png, new byte[] {(byte) 0x89, 'P', 'N', 'G', 13, 10, 26, 10, 0, 0, 0, 13});
+        Path text = Files.writeString(tmp.resolve("notes.pth"), "hello, not weights");
+        Path empty = Files.createFile(tmp.resolve("empty.pt"));
+        String[][] cases = {{png.toString(), "a PNG image"}, {text.toString(), "a text file"}, {empty.toString(), "empty"}};
+        for (String command : new String[] {"predict", "detect"}) {
+            for (String[] c : cases) {
+                CliTest.Result r = CliTest.run(command, "--weights", c[0], png.toString());
+                assertThat(r.code()).as(r.err()).isEqualTo(2);
+                assertThat(firstLine(r)).isEqualTo("resnet4j: " + c[0] + " is " + c[1] + ", not weights: give a resnet4j"
+                        + " checkpoint, a .pth/.pt or .safetensors state dict, a resnet4j .onnx export or torchvision:NAME");
+            }
+        }
+        Path bad = Files.writeString(tmp.resolve("bad.safetensors"), "hello, not weights");
+        CliTest.Result r = CliTest.run("predict", "--weights", bad.toString(), png.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        assertThat(firstLine(r)).isEqualTo("resnet4j: error: " + bad + " is not a valid safetensors file: it must start"
+                + " with the JSON header's length in 8 bytes and then '{'");
+    }
+
     /** A run over nothing printed nothing and exited 0, as if every image had been classified. */
     @Test
     void foldersWithoutImagesAreRefusedBeforeAnyWeightsAreRead(@TempDir Path tmp) throws Exception {
