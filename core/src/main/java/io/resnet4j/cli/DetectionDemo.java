@@ -89,7 +89,7 @@ final class DetectionDemo {
         out.flush();
         DetectorTrainer.Outcome o = train(d, config, train, val, runDir, device);
         if (!o.completed()) {
-            out.println("interrupted; the run so far is in " + runDir + " (continue with: bin/resnet4j train --resume "
+            out.println("interrupted; the run so far is in " + runDir + " (continue with: " + Launcher.command() + " train --resume "
                     + runDir + ")");
             out.flush();
             return 130;

@@ -223,7 +223,7 @@ public final class ExperimentCommand implements Callable<Integer> {
 
     /** The command line as given, with --resume RUN_DIR added where missing. */
     static String resumeCommand(CommandLine.Model.CommandSpec spec, TrainingOptions options, Path dir) {
-        return "bin/resnet4j " + String.join(" ", spec.commandLine().getParseResult().originalArgs())
+        return Launcher.command() + " " + String.join(" ", spec.commandLine().getParseResult().originalArgs())
                 + (options.resuming() ? "" : " --resume " + dir);
     }
 

@@ -576,7 +576,7 @@ final class TrainCommand implements Callable<Integer> {
     }
 
     static String resumeCommand(Path runDir) {
-        return "bin/resnet4j train --resume " + runDir;
+        return Launcher.command() + " train --resume " + runDir;
     }
 
     private void printStart(TrainConfig config, TrainingData trainingData, Path dataPath, Device device, Path runDir) {

@@ -26,6 +26,8 @@ public final class Checkpoint {
 
     public static final String FORMAT = "resnet4j-checkpoint";
     public static final String FORMAT_VERSION = "1";
+    /** The format of a detector's checkpoint, which classification refuses by name. */
+    public static final String DETECTOR_FORMAT = "resnet4j-detector";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 

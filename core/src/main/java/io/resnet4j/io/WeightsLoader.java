@@ -92,8 +92,14 @@ public final class WeightsLoader {
             InputFiles.requireRegularFile(file, "a .pth, .pt or .safetensors file");
         }
         boolean safetensors = isSafeTensors(file);
-        if (safetensors && Checkpoint.FORMAT.equals(SafeTensors.readMetadata(file).get("format"))) {
+        String format = safetensors ? SafeTensors.readMetadata(file).get("format") : null;
+        if (Checkpoint.FORMAT.equals(format)) {
             return loadCheckpoint(file, o, manager);
+        }
+        if (Checkpoint.DETECTOR_FORMAT.equals(format)) {
+            throw new NotWeightsException(file + " is a Faster R-CNN detector checkpoint, not a classifier: use it with"
+                    + " 'resnet4j detect', 'eval --task detection' or 'train --task detection --init'; for a classifier"
+                    + " give " + ACCEPTED);
         }
         Map<String, NDArray> tensors;
         try (NDManager scratch = manager.newSubManager()) {

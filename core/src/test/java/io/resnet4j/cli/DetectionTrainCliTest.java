@@ -86,6 +86,23 @@ class DetectionTrainCliTest {
         JsonNode scores = new ObjectMapper().readTree(eval.out());
         assertThat(scores.get("images").asInt()).isEqualTo(3);
         assertThat(scores.get("map").asDouble()).isBetween(0.0, 1.0);
+
+        Path folder = tmp.resolve("classes");
+        for (String split : new String[] {"train", "val"}) {
+            Path image;
+            try (var images = Files.list(shapes.resolve("JPEGImages"))) {
+                image = images.findFirst().orElseThrow();
+            }
+            Files.copy(image, Files.createDirectories(folder.resolve(split).resolve("a")).resolve("x.jpg"));
+        }
+        for (String[] classifierUse : new String[][] {
+                {"train", "--init", run.resolve("model.safetensors").toString(), "--data", folder.toString()},
+                {"predict", "--weights", run.resolve("model.safetensors").toString(), shapes.toString()}}) {
+            CliTest.Result wrong = CliTest.run(classifierUse);
+            assertThat(wrong.code()).as(wrong.err()).isEqualTo(2);
+            assertThat(wrong.err()).contains(run.resolve("model.safetensors") + " is a Faster R-CNN detector checkpoint,"
+                    + " not a classifier: use it with 'resnet4j detect'");
+        }
     }
 
     @Test

@@ -30,7 +30,7 @@ import java.util.function.UnaryOperator;
  */
 public final class DetectorCheckpoint {
 
-    public static final String FORMAT = "resnet4j-detector";
+    public static final String FORMAT = io.resnet4j.io.Checkpoint.DETECTOR_FORMAT;
     public static final String FORMAT_VERSION = "1";
     private static final ObjectMapper JSON = new ObjectMapper();
 
