@@ -65,7 +65,7 @@ final class DetectionProgress implements DetectionTrainingListener {
         double elapsed = (System.nanoTime() - startNanos) / 1e9;
         long done = m.iteration() - startIteration;
         long left = done > 0 ? (long) (elapsed / done * (total - m.iteration())) : 0;
-        err.printf(Locale.ROOT, "iter %d/%d ep %d lr %.3g %s%s%s eta %s%n", m.iteration(), total, m.epoch() + 1,
+        err.printf(Locale.ROOT, "iter %d/%d ep %d lr %.3g %s%s%s eta %s%n", m.iteration(), total, m.epoch(),
                 m.learningRate(), losses, map, Double.isNaN(m.imagesPerSecond()) ? ""
                         : String.format(Locale.ROOT, " %.2f img/s", m.imagesPerSecond()),
                 ProgressReporter.duration(left));

@@ -60,6 +60,10 @@ class DetectionTrainCliTest {
         assertThat(run.resolve("model.safetensors")).isRegularFile();
         assertThat(run.resolve("curves.png")).isRegularFile();
         assertThat(Files.readAllLines(run.resolve("metrics.csv"))).hasSize(4); // header, steps 0, 1 and 2
+        // Epochs count from 1, as in classification runs: two steps of 2 images cover the 4 once.
+        assertThat(Files.readAllLines(run.resolve("metrics.csv")).stream().skip(1).map(l -> l.split(",")[1]))
+                .containsExactly("0", "1", "1");
+        assertThat(first.err()).contains("iter 1/2 ep 1 ");
 
         JsonNode record = new ObjectMapper().readTree(run.resolve("run.json").toFile());
         assertThat(record.path("status").asText()).isEqualTo("completed");

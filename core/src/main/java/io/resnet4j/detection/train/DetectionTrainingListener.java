@@ -15,6 +15,7 @@ public interface DetectionTrainingListener {
      * @param losses the mean losses, or null on the row of the evaluation before the first step
      * @param map50 VOC07 mAP@0.5 on the held-out images, or NaN when none ran
      */
+    /** @param epoch the 1-based epoch of the step (0 for the row before the first step) */
     record Metrics(long iteration, int epoch, float learningRate, DetectorTrainStep.Losses losses, double map50,
             double imagesPerSecond) {}
 

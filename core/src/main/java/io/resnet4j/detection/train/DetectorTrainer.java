@@ -360,7 +360,7 @@ public final class DetectorTrainer {
             if (losses != null) {
                 lastLosses = losses;
             }
-            var m = new DetectionTrainingListener.Metrics(iteration, (int) (iteration / batchesPerEpoch()), lastRate,
+            var m = new DetectionTrainingListener.Metrics(iteration, epochOf(iteration), lastRate,
                     losses, lastEvaluated == iteration ? lastMap : Double.NaN, imagesPerSecond);
             listeners.forEach(l -> l.onMetrics(m));
             window.reset();
@@ -427,5 +427,13 @@ public final class DetectorTrainer {
             images = 0;
             startNanos = System.nanoTime();
         }
+    }
+
+    /**
+     * The 1-based epoch a step belongs to (0 before the first step), as classification runs count:
+     * the last step of the first epoch is still epoch 1.
+     */
+    int epochOf(long iteration) {
+        return (int) ((iteration + batchesPerEpoch() - 1) / batchesPerEpoch());
     }
 }
