@@ -3,6 +3,7 @@ package io.resnet4j.cli;
 import ai.djl.Device;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.resnet4j.detection.AnnotatedImage;
 import io.resnet4j.detection.DetectionDataset;
@@ -69,6 +70,12 @@ final class DetectionEval {
             r = UsageException.rethrowUnchecked(() -> DetectionEvaluator.evaluate(detector, data, kind, maxPixels,
                     progress(err)));
         }
+        if (!r.classesNotDetected().isEmpty()) {
+            err.println(PrintableText.of("resnet4j: warning: the detector has no class named "
+                    + String.join(", ", r.classesNotDetected()) + " (" + r.classesNotDetected().size() + " of the data's "
+                    + (data.classNames().size() - 1) + " classes); their objects are never found, which lowers the mean"));
+            err.flush();
+        }
         if (eval.json) {
             out.println(json(eval, r));
         } else {
@@ -108,6 +115,8 @@ final class DetectionEval {
         o.put("data", eval.data.toString());
         o.setAll((ObjectNode) mapper.valueToTree(r.scores()));
         o.put("skipped", r.skipped().size());
+        ArrayNode notDetected = o.putArray("classes_not_detected");
+        r.classesNotDetected().forEach(notDetected::add);
         return mapper.writeValueAsString(o);
     }
 

@@ -39,10 +39,16 @@ public final class DetectionEvaluator {
     }
 
     /** The scores and, for each image skipped, one line naming it and why. */
-    public record Result(DetectionScores scores, List<String> skipped) {
+    /**
+     * @param skipped images that could not be read, with the reason
+     * @param classesNotDetected the data set's classes the detector has no class of the same name for:
+     *     their objects are never found, so they score 0 and lower the mean
+     */
+    public record Result(DetectionScores scores, List<String> skipped, List<String> classesNotDetected) {
 
         public Result {
             skipped = List.copyOf(skipped);
+            classesNotDetected = List.copyOf(classesNotDetected);
         }
     }
 
@@ -73,7 +79,7 @@ public final class DetectionEvaluator {
             metric.add(image, relabel(detector.detect(pixels), labels, data.classNames()));
             progress.image(i + 1, images.size());
         }
-        return new Result(metric.result(), skipped);
+        return new Result(metric.result(), skipped, classesNotDetected(detector.classNames(), data.classNames()));
     }
 
     /** For each detector label, the data set's label of the same name, or -1. */
@@ -93,6 +99,17 @@ public final class DetectionEvaluator {
                     + " with the data set's " + preview(dataClasses) + "; evaluate it on data with its classes");
         }
         return map;
+    }
+
+    /** The data set's class names (past the background) that the detector does not have. */
+    static List<String> classesNotDetected(List<String> detectorClasses, List<String> dataClasses) {
+        List<String> missing = new ArrayList<>();
+        for (String name : dataClasses.subList(Math.min(1, dataClasses.size()), dataClasses.size())) {
+            if (detectorClasses.indexOf(name) < 1) {
+                missing.add(name);
+            }
+        }
+        return missing;
     }
 
     private static String preview(List<String> names) {

@@ -108,9 +108,14 @@ class DetectionEvaluatorTest {
                 @Override
                 public void close() {}
             };
-            assertThat(DetectionEvaluator.evaluate(renamed, val, MetricKind.VOC07, 1_000_000,
-                    DetectionEvaluator.Progress.none()).scores().map()).isCloseTo(1.0, within(1e-12));
+            DetectionEvaluator.Result all = DetectionEvaluator.evaluate(renamed, val, MetricKind.VOC07, 1_000_000,
+                    DetectionEvaluator.Progress.none());
+            assertThat(all.scores().map()).isCloseTo(1.0, within(1e-12));
+            assertThat(all.classesNotDetected()).as("an extra detector class is no data class missing").isEmpty();
         }
+        List<String> lacking = new ArrayList<>(val.classNames());
+        String dropped = lacking.remove(3);
+        assertThat(DetectionEvaluator.classesNotDetected(lacking, val.classNames())).containsExactly(dropped);
         assertThatThrownBy(() -> DetectionEvaluator.labelMap(List.of("__background__", "cat"), val.classNames()))
                 .hasMessageContaining("share no name");
     }
