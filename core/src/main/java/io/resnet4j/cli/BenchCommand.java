@@ -289,7 +289,8 @@ final class BenchCommand implements Callable<Integer> {
                     + " (bfloat16 would be emulated, slower than fp32); skipping: use fp32 or int8";
         }
         return "--precision bf16: this CPU computes bfloat16 (" + cpu + "), but DJL 0.35's PyTorch binding has no"
-                + " bfloat16 tensors and ONNX Runtime's CPU kernels no bfloat16 convolution; skipping: use fp32 or int8";
+                + " bfloat16 tensors and ONNX Runtime's CPU kernels no bfloat16 convolution (README, 'Inference"
+                + " engines', has the details); skipping: use fp32 or int8";
     }
 
     private boolean bf16() {
