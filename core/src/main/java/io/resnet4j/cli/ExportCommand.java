@@ -80,6 +80,12 @@ public final class ExportCommand implements Callable<Integer> {
             description = "With --calibration-method percentile: share of values kept in range (default: ${DEFAULT-VALUE}).")
     double percentile;
 
+    @Option(names = "--keep-float", paramLabel = "LAYER", split = ",",
+            description = "With --quantize: stages, units or single convolutions and additions whose outputs stay"
+                    + " float (layer4, layer4.1, layer4.1.conv2, layer4.1.add); they and their readers run in float:"
+                    + " slower, closer to FP32 where tensors quantise badly.")
+    java.util.List<String> keepFloat = new java.util.ArrayList<>();
+
     @Option(names = "--no-check", description = "Skip running the export in ONNX Runtime against the eager network.")
     boolean noCheck;
 
@@ -122,10 +128,13 @@ public final class ExportCommand implements Callable<Integer> {
                     : ExportCheck.run(net, onnx, batchSize > 0 ? batchSize : 2, engine.threads()).toString();
             if (quantize != null) {
                 List<Int8Quantizer.Batch> images = calibrationImages(loaded, batchSize > 0 ? batchSize : 16);
-                byte[] int8 = Int8Quantizer.export(net, loaded.classNames(), loaded.preprocessing(), options, images,
-                        UsageException.rethrow(() -> new Int8Quantizer.Options(
-                                Int8Quantizer.Calibration.parse(calibrationMethod), percentile)),
-                        engine.threads(), Versions.resnet4j());
+                Int8Quantizer.Options quantization = UsageException.rethrow(() -> new Int8Quantizer.Options(
+                        Int8Quantizer.Calibration.parse(calibrationMethod), percentile,
+                        new java.util.LinkedHashSet<>(keepFloat)));
+                // What the quantiser refuses (an unknown --keep-float name, a network it cannot quantise) is the
+                // command line's choice.
+                byte[] int8 = UsageException.rethrow(() -> Int8Quantizer.export(net, loaded.classNames(),
+                        loaded.preprocessing(), options, images, quantization, engine.threads(), Versions.resnet4j()));
                 check = "INT8 calibrated on " + images.stream().mapToInt(Int8Quantizer.Batch::n).sum()
                         + " images; " + (noCheck ? check : Int8Quantizer.agreement(onnx, int8, images, engine.threads()));
                 onnx = int8;

@@ -50,15 +50,30 @@ public final class Int8Quantizer {
      * @param percentile for {@link Calibration#PERCENTILE}: the share of each tensor's values (in %)
      *     that stays inside its range
      */
-    public record Options(Calibration calibration, double percentile) {
+    public record Options(Calibration calibration, double percentile, Set<String> floatNodes) {
         public static Options defaults() {
             return new Options(Calibration.PERCENTILE, 99.999);
         }
 
+        public Options(Calibration calibration, double percentile) {
+            this(calibration, percentile, Set.of());
+        }
+
+        /**
+         * @param floatNodes convolutions and additions whose outputs stay float, by name: a node
+         *     ({@code layer4.1.conv2}, {@code layer4.1.add}), a unit ({@code layer4.1}) or a stage
+         *     ({@code layer4}); they, and the nodes that read them, run in float, trading speed for
+         *     fidelity where tensors quantise badly
+         */
         public Options {
             if (!(percentile > 50 && percentile <= 100)) {
                 throw new IllegalArgumentException("percentile must be in (50, 100], got " + percentile);
             }
+            floatNodes = Set.copyOf(floatNodes);
+        }
+
+        public Options withFloatNodes(Set<String> nodes) {
+            return new Options(calibration, percentile, nodes);
         }
     }
 
@@ -81,6 +96,8 @@ public final class Int8Quantizer {
     /** Tensors that reuse their input's scale (max pooling and flattening do not change values). */
     private final Map<String, String> sharesInput = new HashMap<>();
     private final Map<String, QuantParams> params = new HashMap<>();
+    /** Tensors left unquantised (outputs of the float nodes asked for). */
+    private final Set<String> floatTensors = new java.util.HashSet<>();
 
     private Int8Quantizer(OnnxGraph fp32) {
         this.fp32 = fp32;
@@ -109,6 +126,7 @@ public final class Int8Quantizer {
             throw new IllegalArgumentException("INT8 export needs calibration images; none were given");
         }
         Int8Quantizer q = new Int8Quantizer(OnnxExporter.graph(net, exportOptions));
+        q.keepFloat(options.floatNodes());
         q.plan();
         // Calibration batches come in any size: measure on the graph with a symbolic batch (the same
         // nodes and tensor names, built the same way), whatever batch the export fixes.
@@ -120,6 +138,9 @@ public final class Int8Quantizer {
                 options.calibration().name().toLowerCase(Locale.ROOT),
                 options.calibration() == Calibration.PERCENTILE ? " " + options.percentile() : "",
                 calibration.stream().mapToInt(Batch::n).sum()));
+        if (!options.floatNodes().isEmpty()) {
+            meta.put("resnet4j.float_nodes", String.join(",", new java.util.TreeSet<>(options.floatNodes())));
+        }
         return q.quantizedGraph().toModelProto(exportOptions.opset(), producerVersion, meta);
     }
 
@@ -171,6 +192,28 @@ public final class Int8Quantizer {
         return best;
     }
 
+    private void keepFloat(Set<String> nodeNames) {
+        Set<String> unknown = new LinkedHashSet<>(nodeNames);
+        for (OnnxGraph.Node n : nodes) {
+            // Node names carry the exporter's counter (layer4.1.add_39); users name the layer.
+            String layer = n.name().replaceFirst("_\\d+$", "");
+            if (!Set.of("Conv", "Add").contains(n.opType())) {
+                continue;
+            }
+            for (String asked : nodeNames) {
+                if (layer.equals(asked) || layer.startsWith(asked + ".")) {
+                    floatTensors.add(n.outputs().get(0));
+                    unknown.remove(asked);
+                }
+            }
+        }
+        if (!unknown.isEmpty()) {
+            throw new IllegalArgumentException("no convolution or addition named " + String.join(", ", unknown)
+                    + " in this network; name a stage (layer4), a unit (layer4.1) or one node (layer4.1.conv2,"
+                    + " layer4.1.add)");
+        }
+    }
+
     /** Decides which tensors are quantised, which ReLUs fuse away, and what calibrates each tensor. */
     private void plan() {
         String input = fp32.inputs().get(0).name();
@@ -193,7 +236,7 @@ public final class Int8Quantizer {
         String in = relu.inputs().get(0);
         OnnxGraph.Node producer = producers.get(in);
         boolean fusable = producer != null && Set.of("Conv", "Add").contains(producer.opType())
-                && consumers.get(in).size() == 1;
+                && consumers.get(in).size() == 1 && !floatTensors.contains(in);
         String out = relu.outputs().get(0);
         if (fusable) {
             alias.put(out, in);
@@ -342,8 +385,10 @@ public final class Int8Quantizer {
                 inputs.add(operand(q, n, i, dequantized));
             }
             q.add(new OnnxGraph.Node(n.opType(), n.name(), inputs, List.of(out), n.attributes()));
+            boolean staysFloat = floatTensors.contains(out)
+                    || (n.opType().equals("Relu") && floatTensors.contains(n.inputs().get(0)));
             if (!n.opType().equals("Gemm")) {
-                dequantized.put(out, qdq(q, out));
+                dequantized.put(out, staysFloat ? out : qdq(q, out));
             }
         }
         for (OnnxGraph.ValueInfo o : originalOutputs()) {
@@ -362,11 +407,24 @@ public final class Int8Quantizer {
         if (!fp32.isConstant(name)) {
             return dequantized.get(name);
         }
+        if (!isQuantised(n.inputs().get(0))) {
+            return q.floats(name + "_float", fp32.constantDims(name), fp32.floatValues(name));
+        }
         boolean perChannel = n.opType().equals("Conv");
         if (i == 1) {
             return weight(q, name, perChannel);
         }
         return bias(q, name, paramsOf(n.inputs().get(0)).scale(), weightScales(n.inputs().get(1), perChannel));
+    }
+
+    /** Whether a node input arrives quantised (not the output of a float node, or its ReLU). */
+    private boolean isQuantised(String tensor) {
+        String t = resolve(tensor);
+        OnnxGraph.Node producer = producers.get(t);
+        if (producer != null && producer.opType().equals("Relu")) {
+            t = producer.inputs().get(0);
+        }
+        return !floatTensors.contains(t);
     }
 
     /** QuantizeLinear then DequantizeLinear of an activation; returns the dequantised tensor's name. */

@@ -78,4 +78,56 @@ class Int8QuantizerTest {
                     1, "t")).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("pre-activation");
         }
     }
+
+    /**
+     * Nodes kept float lose their quantisation: with every convolution and addition float only the
+     * input and the pooled features are rounded, so the logits come closer to FP32 than the all-INT8
+     * graph's; a stage's tensors get no QuantizeLinear; unknown names are refused.
+     */
+    @Test
+    void nodesKeptFloatAreNotQuantised() throws Exception {
+        String weights = ImageClassifierTest.weights();
+        try (NDManager m = NDManager.newBaseManager();
+                ImageClassifier fp32 = ImageClassifier.builder(weights).engine("onnxruntime").threads(1).open()) {
+            WeightsLoader.Loaded loaded = WeightsLoader.load(weights, WeightsLoader.Options.defaults(), m);
+            float[] photos = fp32.input(ImageClassifierTest.photos());
+            int n = ImageClassifierTest.photos().size();
+            List<Int8Quantizer.Batch> calibration = List.of(new Int8Quantizer.Batch(photos, n, 32, 32));
+            float[] expected = fp32.logits(photos, n, 32, 32);
+            Int8Quantizer.Options minmax = new Int8Quantizer.Options(Int8Quantizer.Calibration.MINMAX, 100);
+            java.util.function.Function<java.util.Set<String>, byte[]> export = keep -> Int8Quantizer.export(
+                    loaded.net(), loaded.classNames(), loaded.preprocessing(), OnnxExporter.Options.defaults(),
+                    calibration, minmax.withFloatNodes(keep), 1, "test");
+            byte[] int8 = export.apply(java.util.Set.of());
+            byte[] mostlyFloat = export.apply(java.util.Set.of("conv1", "layer1", "layer2", "layer3"));
+            double allInt8Error = maxError(int8, photos, n, expected);
+            double floatError = maxError(mostlyFloat, photos, n, expected);
+            assertThat(floatError).isGreaterThan(0).isLessThan(allInt8Error);
+
+            byte[] stageFloat = export.apply(java.util.Set.of("layer3"));
+            String layer3Quantised = "layer3\\.[0-9a-z.]+_[0-9]+_quantize";
+            assertThat(count(int8, layer3Quantised)).isPositive();
+            assertThat(count(stageFloat, layer3Quantised)).isZero();
+            assertThat(count(stageFloat, "layer2\\.[0-9a-z.]+_[0-9]+_quantize")).isPositive();
+            assertThatThrownBy(() -> export.apply(java.util.Set.of("layer9"))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("no convolution or addition named layer9");
+        }
+    }
+
+    private static double maxError(byte[] model, float[] x, int n, float[] expected) throws Exception {
+        try (OnnxRuntimeModel q = OnnxRuntimeModel.load(model, 1)) {
+            float[] actual = q.logits(x, n, 32, 32);
+            double diff = 0;
+            for (int i = 0; i < expected.length; i++) {
+                diff = Math.max(diff, Math.abs(expected[i] - actual[i]));
+            }
+            return diff;
+        }
+    }
+
+    /** Occurrences of a regular expression in the serialised model (node names are plain strings there). */
+    private static long count(byte[] model, String regex) {
+        return java.util.regex.Pattern.compile(regex)
+                .matcher(new String(model, java.nio.charset.StandardCharsets.ISO_8859_1)).results().count();
+    }
 }
