@@ -223,6 +223,7 @@ final class TrainCommand implements Callable<Integer> {
             RunJson record = addListeners(trainer, runDir, dataPath, trainingData, null, device);
             printStart(config, trainingData, dataPath, device, runDir);
             printBudgetNotice(config, trainingData);
+            printStemNotice(config, dataPath);
             return train(trainer, record, false, runDir);
         }
     }
@@ -522,11 +523,6 @@ final class TrainCommand implements Callable<Integer> {
     private ResNetConfig modelConfig(boolean imageFolder) {
         try {
             ResNetConfig m = ResNetConfig.of(ResNetFamily.get(model != null ? model : imageFolder ? "resnet18" : "resnet20"));
-            if (!imageFolder && m.spec().stem() != Stem.CIFAR) {
-                throw new UsageException(model + " is an ImageNet model; CIFAR data trains the CIFAR family: "
-                        + String.join(", ", ResNetFamily.all().stream()
-                                .filter(s -> s.stem() == Stem.CIFAR).map(s -> s.name()).toList()));
-            }
             if (shortcut != null) {
                 m = m.withShortcut(Shortcut.parse(shortcut));
             }
@@ -587,6 +583,22 @@ final class TrainCommand implements Callable<Integer> {
                 trainingData.trainSplit(), trainingData.valSplit() == null ? "nothing"
                         : String.format(Locale.ROOT, "%,d images (%s)", trainingData.valSize(), trainingData.valSplit()),
                 config.iterations(), config.batchSize(), device, engine.threads(), runDir);
+        out.flush();
+    }
+
+    /**
+     * An ImageNet network on CIFAR's 32x32 images trains (a common baseline), but its stem divides the
+     * side by 4 before the first stage, so the last stage sees 1x1 maps: say so, and name the paper's nets.
+     */
+    private void printStemNotice(TrainConfig config, Path dataPath) {
+        if (ImageFolder.isImageFolderRoot(dataPath) || config.model().spec().stem() == Stem.CIFAR) {
+            return;
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        out.printf(Locale.ROOT, "note: %s is an ImageNet network (7x7 stride-2 stem and max pooling): on 32x32 images its"
+                + " last stage sees 1x1 maps; the paper's CIFAR networks are %s%n", config.model().spec().name(),
+                String.join(", ", ResNetFamily.all().stream().filter(f -> f.stem() == Stem.CIFAR).map(f -> f.name())
+                        .toList()));
         out.flush();
     }
 

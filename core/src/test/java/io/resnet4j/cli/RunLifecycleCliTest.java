@@ -246,4 +246,21 @@ class RunLifecycleCliTest {
             }
         }
     }
+
+    /** An ImageNet network trains on CIFAR data (the common baseline), with a note on what its stem does at 32x32. */
+    @Test
+    void anImageNetNetworkTrainsOnCifarWithANote(@TempDir Path tmp) throws Exception {
+        Path run = tmp.resolve("r18");
+        List<String> args = new ArrayList<>(List.of(train(archive, run, "--iterations", "2")));
+        args.set(args.indexOf("resnet20"), "resnet18");
+        CliTest.Result r = CliTest.run(args.toArray(String[]::new));
+        assertThat(r.code()).as(r.err()).isZero();
+        assertThat(r.out()).contains("note: resnet18 is an ImageNet network (7x7 stride-2 stem and max pooling): on 32x32"
+                + " images its last stage sees 1x1 maps; the paper's CIFAR networks are resnet20, resnet32");
+        JsonNode record = JSON.readTree(run.resolve("run.json").toFile());
+        assertThat(record.path("model").asText()).isEqualTo("resnet18");
+        assertThat(record.path("status").asText()).isEqualTo("completed");
+        CliTest.Result cifarNet = CliTest.run(train(archive, tmp.resolve("r20"), "--iterations", "2"));
+        assertThat(cifarNet.out()).doesNotContain("ImageNet network");
+    }
 }
