@@ -103,9 +103,9 @@ class TrainingCliTest {
         assertThat(noData.code()).isEqualTo(2);
         assertThat(noData.err()).contains("--data DIR is required");
 
-        CliTest.Result imagenet = CliTest.run("train", "--data", tmp.toString(), "--model", "resnet50");
-        assertThat(imagenet.code()).isEqualTo(2);
-        assertThat(imagenet.err()).contains("ImageNet model").contains("resnet20");
+        CliTest.Result unknown = CliTest.run("train", "--data", tmp.toString(), "--model", "resnet51");
+        assertThat(unknown.code()).isEqualTo(2);
+        assertThat(unknown.err()).contains("resnet51").contains("resnet50");
 
         Files.writeString(tmp.resolve("data_batch_1.bin"), "not cifar");
         CliTest.Result corrupt = CliTest.run("train", "--data", tmp.toString(), "--output", tmp.resolve("r").toString());
