@@ -107,6 +107,13 @@ public final class ExportCommand implements Callable<Integer> {
         if (quantize != null && !"int8".equalsIgnoreCase(quantize)) {
             throw new UsageException("unknown --quantize '" + quantize + "': resnet4j quantizes to int8");
         }
+        List<String> quantizeOnly = java.util.stream.Stream.of("--calibration", "--calibration-images",
+                "--calibration-method", "--percentile", "--keep-float")
+                .filter(spec.commandLine().getParseResult()::hasMatchedOption).toList();
+        if (quantize == null && !quantizeOnly.isEmpty()) {
+            throw new UsageException(String.join(", ", quantizeOnly) + " only apply with --quantize int8: add it, or"
+                    + " leave them out for an FP32 export");
+        }
         if (quantize != null && calibration == null) {
             throw new UsageException("--quantize int8 needs --calibration DIR_OR_DATA: images like those the model"
                     + " will see (a folder of JPEG/PNG files or CIFAR-10 data)");
