@@ -142,8 +142,14 @@ public final class ExportCommand implements Callable<Integer> {
                 // command line's choice.
                 byte[] int8 = UsageException.rethrow(() -> Int8Quantizer.export(net, loaded.classNames(),
                         loaded.preprocessing(), options, images, quantization, engine.threads(), Versions.resnet4j()));
+                Int8Quantizer.Agreement agreement = noCheck ? null
+                        : Int8Quantizer.agreement(onnx, int8, images, engine.threads());
                 check = "INT8 calibrated on " + images.stream().mapToInt(Int8Quantizer.Batch::n).sum()
-                        + " images; " + (noCheck ? check : Int8Quantizer.agreement(onnx, int8, images, engine.threads()));
+                        + " images; " + (noCheck ? check : agreement)
+                        + (agreement != null && keepFloat.isEmpty() && agreement.agreeing() < 0.99 * agreement.images()
+                                ? "; below 99%: keeping the last stage float (--keep-float layer"
+                                        + net.config().spec().stages() + ") brings it closer, at some speed"
+                                : "");
                 onnx = int8;
             }
             AtomicFiles.write(file, onnx);
