@@ -82,8 +82,9 @@ public final class ExportCommand implements Callable<Integer> {
 
     @Option(names = "--keep-float", paramLabel = "LAYER", split = ",",
             description = "With --quantize: stages, units or single convolutions and additions whose outputs stay"
-                    + " float (layer4, layer4.1, layer4.1.conv2, layer4.1.add); they and their readers run in float:"
-                    + " slower, closer to FP32 where tensors quantise badly.")
+                    + " float (layer4, layer4.1, layer4.1.conv2, layer4.1.add); the nodes reading them run in float"
+                    + " with float weights (a kept node whose own input is int8 keeps int8 weights): slower, closer to"
+                    + " FP32 where tensors quantise badly.")
     java.util.List<String> keepFloat = new java.util.ArrayList<>();
 
     @Option(names = "--no-check", description = "Skip running the export in ONNX Runtime against the eager network.")

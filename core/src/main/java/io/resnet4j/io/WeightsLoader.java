@@ -89,7 +89,6 @@ public final class WeightsLoader {
                 throw new NoSuchFileException(weights + " (expected a .pth, .pt or .safetensors file, or one of "
                         + TorchvisionWeights.known(TorchvisionWeights.Task.CLASSIFICATION) + ")");
             }
-            InputFiles.requireRegularFile(file, "a .pth, .pt or .safetensors file");
         }
         boolean safetensors = isSafeTensors(file);
         String format = safetensors ? SafeTensors.readMetadata(file).get("format") : null;
@@ -227,7 +226,7 @@ public final class WeightsLoader {
      * @throws WeightsFormatException when a file named .safetensors does not start as one
      */
     static boolean isSafeTensors(Path file) throws IOException {
-        InputFiles.requireRegularFile(file, "a .pth, .pt or .safetensors file");
+        requireWeightsFile(file);
         byte[] head = new byte[9];
         int n;
         try (InputStream in = Files.newInputStream(file)) {
@@ -245,6 +244,23 @@ public final class WeightsLoader {
                     + " header's length in 8 bytes and then '{'");
         }
         throw new NotWeightsException(file + " is " + looksLike(head, n) + ", not weights: give " + ACCEPTED);
+    }
+
+    /**
+     * A folder or an ONNX export named where this reader needs a checkpoint or state dict is the wrong
+     * file, not a damaged one: say what would do instead.
+     */
+    static void requireWeightsFile(Path file) throws IOException {
+        if (Files.isDirectory(file)) {
+            Path checkpoint = file.resolve("model.safetensors");
+            throw new NotWeightsException(file + " is a folder, not weights: give " + (Files.isRegularFile(checkpoint)
+                    ? "the checkpoint in it, " + checkpoint : "a file: " + ACCEPTED));
+        }
+        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
+            throw new NotWeightsException(file + " is an ONNX export: this command needs the checkpoint or state dict"
+                    + " it was exported from ('predict', 'eval' and 'features' run .onnx files)");
+        }
+        InputFiles.requireRegularFile(file, "a .pth, .pt or .safetensors file");
     }
 
     /** A few words on what a non-weights file seems to be, from its first bytes. */

@@ -69,6 +69,7 @@ public final class Int8Quantizer {
             if (!(percentile > 50 && percentile <= 100)) {
                 throw new IllegalArgumentException("percentile must be in (50, 100], got " + percentile);
             }
+            floatNodes = floatNodes.stream().map(String::trim).collect(java.util.stream.Collectors.toSet());
             if (floatNodes.stream().anyMatch(String::isBlank)) {
                 throw new IllegalArgumentException("a float layer's name is empty; name a stage (layer4), a unit"
                         + " (layer4.1) or one node (layer4.1.conv2, layer4.1.add)");

@@ -50,7 +50,13 @@ public final class OnnxRuntimeModel implements AutoCloseable {
         if (!Files.isRegularFile(file)) {
             throw new java.nio.file.NoSuchFileException(file.toString());
         }
-        return load(Files.readAllBytes(file), threads);
+        try {
+            return load(Files.readAllBytes(file), threads);
+        } catch (IllegalArgumentException e) {
+            // A file that ONNX Runtime cannot parse is damaged (truncated, or not ONNX at all), not a bad choice.
+            throw new io.resnet4j.io.WeightsFormatException(file + " is not a readable ONNX model (damaged or"
+                    + " truncated?): " + e.getMessage().replace("ONNX Runtime could not load the model: ", ""));
+        }
     }
 
     private static OrtSession.SessionOptions options(int threads) throws OrtException {

@@ -67,6 +67,22 @@ class UsageErrorsCliTest {
                         + " checkpoint, a .pth/.pt or .safetensors state dict, a resnet4j .onnx export or torchvision:NAME");
             }
         }
+        Path folder = Files.createDirectories(tmp.resolve("run"));
+        Files.writeString(folder.resolve("model.safetensors"), "placeholder");
+        CliTest.Result dir = CliTest.run("predict", "--weights", folder.toString(), png.toString());
+        assertThat(dir.code()).as(dir.err()).isEqualTo(2);
+        assertThat(firstLine(dir)).isEqualTo("resnet4j: " + folder + " is a folder, not weights: give the checkpoint in it, "
+                + folder.resolve("model.safetensors"));
+
+        Path onnx = Files.writeString(tmp.resolve("export.onnx"), "not really onnx");
+        CliTest.Result detector = CliTest.run("detect", "--weights", onnx.toString(), png.toString());
+        assertThat(detector.code()).as(detector.err()).isEqualTo(2);
+        assertThat(firstLine(detector)).startsWith("resnet4j: " + onnx + " is an ONNX export: this command needs the"
+                + " checkpoint or state dict it was exported from");
+        CliTest.Result damaged = CliTest.run("predict", "--weights", onnx.toString(), png.toString());
+        assertThat(damaged.code()).as("a damaged export is a failure, not bad usage").isEqualTo(1);
+        assertThat(firstLine(damaged)).startsWith("resnet4j: error: " + onnx + " is not a readable ONNX model");
+
         Path bad = Files.writeString(tmp.resolve("bad.safetensors"), "hello, not weights");
         CliTest.Result r = CliTest.run("predict", "--weights", bad.toString(), png.toString());
         assertThat(r.code()).as(r.err()).isEqualTo(1);
