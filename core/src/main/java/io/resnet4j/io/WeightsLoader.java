@@ -239,7 +239,7 @@ public final class WeightsLoader {
         if (zip || (n >= 2 && (head[0] & 0xff) == 0x80)) {
             return false;
         }
-        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".safetensors")) {
+        if (hasExtension(file, ".safetensors")) {
             throw new WeightsFormatException(file + " is not a valid safetensors file: it must start with the JSON"
                     + " header's length in 8 bytes and then '{'");
         }
@@ -256,11 +256,15 @@ public final class WeightsLoader {
             throw new NotWeightsException(file + " is a folder, not weights: give " + (Files.isRegularFile(checkpoint)
                     ? "the checkpoint in it, " + checkpoint : "a file: " + ACCEPTED));
         }
-        if (file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx")) {
+        if (hasExtension(file, ".onnx")) {
             throw new NotWeightsException(file + " is an ONNX export: this command needs the checkpoint or state dict"
                     + " it was exported from ('predict', 'eval' and 'features' run .onnx files)");
         }
         InputFiles.requireRegularFile(file, "a .pth, .pt or .safetensors file");
+    }
+
+    private static boolean hasExtension(Path file, String extension) {
+        return file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(extension);
     }
 
     /** A few words on what a non-weights file seems to be, from its first bytes. */

@@ -69,12 +69,11 @@ public final class Int8Quantizer {
             if (!(percentile > 50 && percentile <= 100)) {
                 throw new IllegalArgumentException("percentile must be in (50, 100], got " + percentile);
             }
-            floatNodes = floatNodes.stream().map(String::trim).collect(java.util.stream.Collectors.toSet());
-            if (floatNodes.stream().anyMatch(String::isBlank)) {
+            floatNodes = floatNodes.stream().map(String::trim).collect(java.util.stream.Collectors.toUnmodifiableSet());
+            if (floatNodes.contains("")) {
                 throw new IllegalArgumentException("a float layer's name is empty; name a stage (layer4), a unit"
                         + " (layer4.1) or one node (layer4.1.conv2, layer4.1.add)");
             }
-            floatNodes = Set.copyOf(floatNodes);
         }
 
         public Options withFloatNodes(Set<String> nodes) {
@@ -390,10 +389,8 @@ public final class Int8Quantizer {
                 inputs.add(operand(q, n, i, dequantized));
             }
             q.add(new OnnxGraph.Node(n.opType(), n.name(), inputs, List.of(out), n.attributes()));
-            boolean staysFloat = floatTensors.contains(out)
-                    || (n.opType().equals("Relu") && floatTensors.contains(n.inputs().get(0)));
             if (!n.opType().equals("Gemm")) {
-                dequantized.put(out, staysFloat ? out : qdq(q, out));
+                dequantized.put(out, isQuantised(out) ? qdq(q, out) : out);
             }
         }
         for (OnnxGraph.ValueInfo o : originalOutputs()) {
@@ -422,7 +419,7 @@ public final class Int8Quantizer {
         return bias(q, name, paramsOf(n.inputs().get(0)).scale(), weightScales(n.inputs().get(1), perChannel));
     }
 
-    /** Whether a node input arrives quantised (not the output of a float node, or its ReLU). */
+    /** Whether a tensor is quantised: not the output of a float node, nor of the ReLU that follows one. */
     private boolean isQuantised(String tensor) {
         String t = resolve(tensor);
         OnnxGraph.Node producer = producers.get(t);

@@ -38,11 +38,17 @@ public final class OnnxRuntimeModel implements AutoCloseable {
 
     /** A session on a serialised model; {@code threads} is the intra-op thread count (0 = ONNX Runtime's default). */
     public static OnnxRuntimeModel load(byte[] model, int threads) {
+        try {
+            return open(model, threads);
+        } catch (OrtException e) {
+            throw new IllegalArgumentException("ONNX Runtime could not load the model: " + e.getMessage(), e);
+        }
+    }
+
+    private static OnnxRuntimeModel open(byte[] model, int threads) throws OrtException {
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions o = options(threads)) {
             return new OnnxRuntimeModel(env.createSession(model, o), env);
-        } catch (OrtException e) {
-            throw new IllegalArgumentException("ONNX Runtime could not load the model: " + e.getMessage(), e);
         }
     }
 
@@ -51,11 +57,11 @@ public final class OnnxRuntimeModel implements AutoCloseable {
             throw new java.nio.file.NoSuchFileException(file.toString());
         }
         try {
-            return load(Files.readAllBytes(file), threads);
-        } catch (IllegalArgumentException e) {
+            return open(Files.readAllBytes(file), threads);
+        } catch (OrtException e) {
             // A file that ONNX Runtime cannot parse is damaged (truncated, or not ONNX at all), not a bad choice.
             throw new io.resnet4j.io.WeightsFormatException(file + " is not a readable ONNX model (damaged or"
-                    + " truncated?): " + e.getMessage().replace("ONNX Runtime could not load the model: ", ""));
+                    + " truncated?): " + e.getMessage());
         }
     }
 

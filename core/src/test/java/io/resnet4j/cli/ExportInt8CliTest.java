@@ -23,12 +23,17 @@ class ExportInt8CliTest {
         return dir;
     }
 
+    /** {@code export --quantize int8} of the fixture network, calibrated on the photos, keeping {@code keepFloat} float. */
+    private static CliTest.Result exportInt8(Path photos, String keepFloat, Path out) throws Exception {
+        return CliTest.run("export", "--weights", ImageClassifierTest.weights(), "--quantize", "int8",
+                "--calibration", photos.toString(), "--keep-float", keepFloat, "-o", out.toString());
+    }
+
     @Test
     void anInt8ExportWithAStageKeptFloatClassifiesLikeTheOriginal(@TempDir Path tmp) throws Exception {
         Path photos = photoFolder(tmp.resolve("photos"));
         Path out = tmp.resolve("int8.onnx");
-        CliTest.Result r = CliTest.run("export", "--weights", ImageClassifierTest.weights(), "--quantize", "int8",
-                "--calibration", photos.toString(), "--keep-float", "layer3", "-o", out.toString());
+        CliTest.Result r = exportInt8(photos, "layer3", out);
         assertThat(r.code()).as(r.err()).isZero();
         assertThat(r.out()).contains(", int8, ").contains("top-1 agrees with FP32 on");
         CliTest.Result predicted = CliTest.run("predict", "--weights", out.toString(), "--top", "1", photos.toString());
@@ -40,8 +45,7 @@ class ExportInt8CliTest {
     void unknownLayersAndQuantisationOptionsWithoutQuantizeAreUsageErrors(@TempDir Path tmp) throws Exception {
         Path photos = photoFolder(tmp.resolve("photos"));
         Path out = tmp.resolve("never.onnx");
-        CliTest.Result unknown = CliTest.run("export", "--weights", ImageClassifierTest.weights(), "--quantize", "int8",
-                "--calibration", photos.toString(), "--keep-float", "layer9", "-o", out.toString());
+        CliTest.Result unknown = exportInt8(photos, "layer9", out);
         assertThat(unknown.code()).as(unknown.err()).isEqualTo(2);
         assertThat(unknown.err()).contains("no convolution or addition named layer9 in this network");
         assertThat(out).doesNotExist();

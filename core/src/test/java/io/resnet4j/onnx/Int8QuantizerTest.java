@@ -18,18 +18,34 @@ import org.junit.jupiter.api.Test;
 /** INT8 QDQ export of a PyTorch-made resnet20 (non-trivial BN statistics) calibrated on real photo crops. */
 class Int8QuantizerTest {
 
+    /** The fixture network, the photos as its input, and its FP32 logits on them. */
+    private record Fixture(WeightsLoader.Loaded loaded, float[] photos, int n, float[] expected) {
+
+        static Fixture load(NDManager manager) throws Exception {
+            String weights = ImageClassifierTest.weights();
+            try (ImageClassifier fp32 = ImageClassifier.builder(weights).engine("onnxruntime").threads(1).open()) {
+                float[] photos = fp32.input(ImageClassifierTest.photos());
+                int n = ImageClassifierTest.photos().size();
+                return new Fixture(WeightsLoader.load(weights, WeightsLoader.Options.defaults(), manager), photos, n,
+                        fp32.logits(photos, n, 32, 32));
+            }
+        }
+
+        /** An INT8 export calibrated on the photos themselves. */
+        byte[] int8(Int8Quantizer.Options options) {
+            return Int8Quantizer.export(loaded.net(), loaded.classNames(), loaded.preprocessing(),
+                    OnnxExporter.Options.defaults(), List.of(new Int8Quantizer.Batch(photos, n, 32, 32)), options, 1, "test");
+        }
+    }
+
     @Test
     void theInt8GraphComputesWhatTheFp32GraphComputesToWithinQuantisationError() throws Exception {
-        String weights = ImageClassifierTest.weights();
-        try (NDManager m = NDManager.newBaseManager();
-                ImageClassifier fp32 = ImageClassifier.builder(weights).engine("onnxruntime").threads(1).open()) {
-            WeightsLoader.Loaded loaded = WeightsLoader.load(weights, WeightsLoader.Options.defaults(), m);
-            float[] photos = fp32.input(ImageClassifierTest.photos());
-            int n = ImageClassifierTest.photos().size();
-            List<Int8Quantizer.Batch> calibration = List.of(new Int8Quantizer.Batch(photos, n, 32, 32));
-            byte[] int8 = Int8Quantizer.export(loaded.net(), loaded.classNames(), loaded.preprocessing(),
-                    OnnxExporter.Options.defaults(), calibration, new Int8Quantizer.Options(Int8Quantizer.Calibration.MINMAX, 100), 1, "test");
-            float[] expected = fp32.logits(photos, n, 32, 32);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Fixture f = Fixture.load(m);
+            float[] photos = f.photos();
+            int n = f.n();
+            float[] expected = f.expected();
+            byte[] int8 = f.int8(new Int8Quantizer.Options(Int8Quantizer.Calibration.MINMAX, 100));
             try (OnnxRuntimeModel q = OnnxRuntimeModel.load(int8, 1)) {
                 assertThat(q.metadata()).containsEntry(Int8Quantizer.META_PRECISION, "int8");
                 float[] actual = q.logits(photos, n, 32, 32);
@@ -86,18 +102,13 @@ class Int8QuantizerTest {
      */
     @Test
     void nodesKeptFloatAreNotQuantised() throws Exception {
-        String weights = ImageClassifierTest.weights();
-        try (NDManager m = NDManager.newBaseManager();
-                ImageClassifier fp32 = ImageClassifier.builder(weights).engine("onnxruntime").threads(1).open()) {
-            WeightsLoader.Loaded loaded = WeightsLoader.load(weights, WeightsLoader.Options.defaults(), m);
-            float[] photos = fp32.input(ImageClassifierTest.photos());
-            int n = ImageClassifierTest.photos().size();
-            List<Int8Quantizer.Batch> calibration = List.of(new Int8Quantizer.Batch(photos, n, 32, 32));
-            float[] expected = fp32.logits(photos, n, 32, 32);
+        try (NDManager m = NDManager.newBaseManager()) {
+            Fixture f = Fixture.load(m);
+            float[] photos = f.photos();
+            int n = f.n();
+            float[] expected = f.expected();
             Int8Quantizer.Options minmax = new Int8Quantizer.Options(Int8Quantizer.Calibration.MINMAX, 100);
-            java.util.function.Function<java.util.Set<String>, byte[]> export = keep -> Int8Quantizer.export(
-                    loaded.net(), loaded.classNames(), loaded.preprocessing(), OnnxExporter.Options.defaults(),
-                    calibration, minmax.withFloatNodes(keep), 1, "test");
+            java.util.function.Function<java.util.Set<String>, byte[]> export = keep -> f.int8(minmax.withFloatNodes(keep));
             byte[] int8 = export.apply(java.util.Set.of());
             byte[] mostlyFloat = export.apply(java.util.Set.of("conv1", "layer1", "layer2", "layer3"));
             double allInt8Error = maxError(int8, photos, n, expected);

@@ -38,9 +38,10 @@ public final class DetectionEvaluator {
         }
     }
 
-    /** The scores and, for each image skipped, one line naming it and why. */
     /**
-     * @param skipped images that could not be read, with the reason
+     * The scores, the images skipped and the classes no detection can match.
+     *
+     * @param skipped for each image skipped, one line naming it and why
      * @param classesNotDetected the data set's classes the detector has no class of the same name for:
      *     their objects are never found, so they score 0 and lower the mean
      */

@@ -12,10 +12,10 @@ public interface DetectionTrainingListener {
      * One row of metrics.csv: mean losses over the steps since the previous row, and the held-out
      * mAP@0.5 when an evaluation ran at this step.
      *
+     * @param epoch the 1-based epoch of the step (0 for the row before the first step)
      * @param losses the mean losses, or null on the row of the evaluation before the first step
      * @param map50 VOC07 mAP@0.5 on the held-out images, or NaN when none ran
      */
-    /** @param epoch the 1-based epoch of the step (0 for the row before the first step) */
     record Metrics(long iteration, int epoch, float learningRate, DetectorTrainStep.Losses losses, double map50,
             double imagesPerSecond) {}
 
